@@ -1,0 +1,47 @@
+# The workbench: see README.md.
+.PHONY: all check run shell tree export base kernel base-kernel selftests bench clean help
+
+help:
+	@echo "make check   build everything from scratch if needed, run all tests"
+	@echo "make run     build the patched kernel, boot it, show the demo"
+	@echo "make shell   boot the patched test kernel to an interactive shell"
+	@echo "make tree    fresh scratch tree build/linux: base + patches/series"
+	@echo "make export  regenerate patches/ from build/linux's commits"
+	@echo "make kernel  build the patched test kernel (CONFIG=bench for the other)"
+	@echo "make base-kernel  build the unpatched kernel (CONFIG=test|bench)"
+	@echo "make bench   benchmarks: base against patched kernel"
+
+CONFIG ?= test
+
+check:
+	@scripts/check
+
+run:
+	@scripts/run-demo
+
+shell: kernel
+	@scripts/vm --config $(CONFIG) --shell
+
+tree:
+	@scripts/tree
+
+export:
+	@scripts/export
+
+base:
+	@scripts/fetch-base
+
+kernel:
+	@scripts/build-kernel --config $(CONFIG)
+
+base-kernel:
+	@scripts/build-kernel --base --config $(CONFIG)
+
+selftests: kernel
+	@scripts/build-selftests --config $(CONFIG)
+
+bench:
+	@scripts/bench
+
+clean:
+	rm -rf build/obj build/vm.* build/logs
