@@ -3,7 +3,14 @@
 # limit. Each test's output is framed by @@BEGIN/@@END lines for the host's
 # parser, and a marker goes to the kernel log so that a splat can be told
 # apart per test.
-echo 16 >/proc/sys/vm/nr_hugepages
+echo 32 >/proc/sys/vm/nr_hugepages
+# A swap device, so that swap-out paths (khugepaged's swap tests, cow's
+# swapped-out cases) run: zram, compressed in guest memory.
+if [ -e /sys/block/zram0/disksize ]; then
+	echo 512M >/sys/block/zram0/disksize &&
+		mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 ||
+		echo "run-tests: no zram swap"
+fi
 status=0
 while read -r label prog cmd; do
 	case $label in ''|'#'*) continue ;; esac
