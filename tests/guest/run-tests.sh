@@ -1,6 +1,6 @@
 #!/bin/sh
-# Guest side of "make check": runs every line of selftests.list with a time
-# limit. Each test's output is framed by @@BEGIN/@@END lines for the host's
+# Guest side of "make check": runs every line of the list given (default
+# ./selftests.list) with a time limit. Each test's output is framed by @@BEGIN/@@END lines for the host's
 # parser, and a marker goes to the kernel log so that a splat can be told
 # apart per test.
 echo 32 >/proc/sys/vm/nr_hugepages
@@ -20,5 +20,5 @@ while read -r label prog cmd; do
 	rc=$?
 	echo "workbench: end $label ($rc)" >/dev/kmsg
 	echo "@@END $label $rc"
-done <./selftests.list
+done <"${1:-./selftests.list}"
 exit $status
