@@ -19,6 +19,7 @@ while read -r label prog cmd; do
 	timeout -s KILL 900 sh -c "$cmd" </dev/null 2>&1
 	rc=$?
 	echo "workbench: end $label ($rc)" >/dev/kmsg
-	echo "@@END $label $rc"
+	# A test that died mid-line must not hide the marker
+	printf '\n@@END %s %s\n' "$label" "$rc"
 done <"${1:-./selftests.list}"
 exit $status
