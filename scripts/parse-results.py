@@ -12,6 +12,10 @@ import sys
 
 TS = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 TAP = re.compile(r'^(not ok|ok)\s+\d+\s*-?\s*(.*?)\s*(#\s*(SKIP|XFAIL|TODO)\b.*)?$')
+# uffd-unit-tests does not speak TAP: "Testing <case>... done", "... skipped
+# [reason: ...]", "... failed [reason: ...]", or the program's error message
+# when it exits in the middle of a case.
+UFFD = re.compile(r'^Testing (.+?)\.\.\. ?(.*)$')
 
 
 def load_known(path):
@@ -127,6 +131,16 @@ def parse_guest(lines, known):
         m = TAP.match(line)
         if m:
             cur.case(m.group(1), m.group(2), m.group(4), known)
+            continue
+        m = UFFD.match(line)
+        if m:
+            name, rest = m.group(1), m.group(2).strip()
+            if rest == 'done':
+                cur.case('ok', name, None, known)
+            elif rest.startswith('skipped'):
+                cur.case('ok', name, 'SKIP', known)
+            else:
+                cur.case('not ok', f'{name}: {rest or "no result"}', None, known)
     if cur is not None:
         cur.failed += 1
         cur.failures.append(f'{cur.label}: did not finish (timeout or crash)')
