@@ -43,6 +43,24 @@ def ratio(a, b):
     return f'{a / b:.2f}'
 
 
+def svg_open(w, h, title):
+    """The start of a chart: the svg element and its title."""
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+            'font-family="sans-serif" font-size="12">',
+            f'<text x="{w / 2}" y="18" text-anchor="middle" font-size="14">{title}</text>']
+
+
+def svg_close(out, names, colors, x0, step, y, path):
+    """Add a legend (a swatch and a name per series) and write the chart."""
+    for si, name in enumerate(names):
+        out.append(f'<rect x="{x0 + si * step}" y="{y - 9}" width="10" height="10" '
+                   f'fill="{colors[si % len(colors)]}"/>')
+        out.append(f'<text x="{x0 + si * step + 14}" y="{y}">{name}</text>')
+    out.append('</svg>')
+    with open(path, 'w') as f:
+        f.write('\n'.join(out) + '\n')
+
+
 def svg_chart(series, sizes, path):
     """Grouped bars of setup ns per region, one group per region count."""
     w, h, left, bottom, top = 720, 320, 70, 40, 30
@@ -51,10 +69,7 @@ def svg_chart(series, sizes, path):
     colors = ['#888888', '#3366cc', '#33aa55']
     gw = (w - left - 20) / len(sizes)
     bw = gw / (len(series) + 1)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-           'font-family="sans-serif" font-size="12">',
-           f'<text x="{w / 2}" y="18" text-anchor="middle" font-size="14">'
-           'Guard setup time per region (ns, lower is better)</text>']
+    out = svg_open(w, h, 'Guard setup time per region (ns, lower is better)')
     for i in range(5):
         y = h - bottom - (h - bottom - top) * i / 4
         out.append(f'<line x1="{left}" y1="{y}" x2="{w - 20}" y2="{y}" stroke="#ddd"/>')
@@ -72,13 +87,7 @@ def svg_chart(series, sizes, path):
                        f'height="{bh:.1f}" fill="{colors[si % 3]}"/>')
         out.append(f'<text x="{left + gi * gw + gw / 2:.1f}" y="{h - bottom + 16}" '
                    f'text-anchor="middle">{n:,} regions</text>')
-    for si, (name, _, _) in enumerate(series):
-        out.append(f'<rect x="{left + si * 210}" y="{h - 14}" width="10" height="10" '
-                   f'fill="{colors[si % 3]}"/>')
-        out.append(f'<text x="{left + si * 210 + 14}" y="{h - 5}">{name}</text>')
-    out.append('</svg>')
-    with open(path, 'w') as f:
-        f.write('\n'.join(out) + '\n')
+    svg_close(out, [name for name, _, _ in series], colors, left, 210, h - 5, path)
 
 
 def guard(base_path, patched_path, md, svg):
@@ -154,9 +163,7 @@ def bars_svg(title, groups, path):
     w, h, left, bottom, top = 720, 300, 30, 60, 40
     gw = (w - left - 20) / max(len(groups), 1)
     colors = ['#888888', '#3366cc']
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-           'font-family="sans-serif" font-size="12">',
-           f'<text x="{w / 2}" y="18" text-anchor="middle" font-size="14">{title}</text>']
+    out = svg_open(w, h, title)
     for gi, (label, b, p) in enumerate(groups):
         vmax = max(v for v in (b, p, 1e-9) if v is not None)
         for si, v in enumerate((b, p)):
@@ -170,13 +177,7 @@ def bars_svg(title, groups, path):
                        f'text-anchor="middle" font-size="10">{v:,.0f}</text>')
         out.append(f'<text x="{left + gi * gw + gw / 2:.1f}" y="{h - bottom + 16}" '
                    f'text-anchor="middle">{label}</text>')
-    for si, name in enumerate(('base', 'patched')):
-        out.append(f'<rect x="{left + si * 120}" y="{h - 18}" width="10" height="10" '
-                   f'fill="{colors[si]}"/>')
-        out.append(f'<text x="{left + si * 120 + 14}" y="{h - 9}">{name}</text>')
-    out.append('</svg>')
-    with open(path, 'w') as f:
-        f.write('\n'.join(out) + '\n')
+    svg_close(out, ('base', 'patched'), colors, left, 120, h - 9, path)
 
 
 def pt_reclaim(base_path, patched_path, md, svg):
