@@ -1,10 +1,31 @@
 #!/bin/sh
 # Load lib/test_hmm.ko, make its device nodes and run hmm-tests (guest side).
-modprobe test_hmm || exit 1
+#
+# usage: hmm-run.sh [SPM0 SPM1]
+# With two physical addresses of 256 MiB ranges that the kernel command line
+# reserved (memmap=512M$SPM0, SPM1 = SPM0 + 256M), test_hmm also creates its
+# two DEVICE_COHERENT devices on them, and hmm-tests runs its coherent
+# variants instead of skipping them. Without, or if the range is not reserved,
+# only the DEVICE_PRIVATE devices exist.
+spm=
+if [ $# -eq 2 ]; then
+	start=$(printf '%x' "$1")
+	if grep -q "^ *$start-[0-9a-f]* : Reserved" /proc/iomem; then
+		spm="spm_addr_dev0=$1 spm_addr_dev1=$2"
+	else
+		echo "hmm-run: $1 is not reserved, no DEVICE_COHERENT devices"
+	fi
+fi
+# shellcheck disable=SC2086
+modprobe test_hmm $spm || exit 1
 major=$(awk '$2 == "HMM_DMIRROR" { print $1 }' /proc/devices)
 [ -n "$major" ] || { echo "no HMM_DMIRROR in /proc/devices"; exit 1; }
-for i in 0 1 2 3; do
-	mknod /dev/hmm_dmirror$i c "$major" $i
+n=2
+[ -n "$spm" ] && n=4
+i=0
+while [ $i -lt $n ]; do
+	[ -e /dev/hmm_dmirror$i ] || mknod /dev/hmm_dmirror$i c "$major" $i
+	i=$((i + 1))
 done
 ./hmm-tests
 status=$?
