@@ -27,7 +27,12 @@ while [ $i -lt $n ]; do
 	[ -e /dev/hmm_dmirror$i ] || mknod /dev/hmm_dmirror$i c "$major" $i
 	i=$((i + 1))
 done
+# anon_write_hugetlbfs needs a free huge page.
+hp=/proc/sys/vm/nr_hugepages
+old_hp=$(cat $hp 2>/dev/null)
+[ -n "$old_hp" ] && [ "$old_hp" -lt 2 ] && echo 2 >$hp
 ./hmm-tests
 status=$?
+[ -n "$old_hp" ] && echo "$old_hp" >$hp
 rmmod test_hmm || status=1
 exit $status
