@@ -31,10 +31,22 @@
  * mprotect() ran into vm.max_map_count ("failed=max_map_count at_region=K",
  * K regions having been set up).
  *
+ *   guard-bench arena MODE NSLOTS [REPEAT]
+ *
+ * lays the memory out the way allocators and thread pools do: one arena of
+ * NSLOTS slots of ARENA_SLOT_PAGES pages, mapped with one mmap(), with a guard
+ * page at the low end of every slot, made in the same three ways; teardown is
+ * one munmap() of the arena, and nothing is touched (a million touched slots
+ * would need 4 GiB). Its line starts "mode=arena_MODE regions=NSLOTS" and has
+ * no touch figure. PROT_NONE needs two VMAs per slot, so it runs into the
+ * default vm.max_map_count (65530) at about 32,765 slots; guard markers keep
+ * the arena one VMA.
+ *
  * Build: gcc -O2 -Wall -static -o guard-bench guard-bench.c -lpthread
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -50,6 +62,7 @@
 #include "../tests/guard-abi.h"
 
 #define REGION_PAGES	16		/* guard page included */
+#define ARENA_SLOT_PAGES 4		/* guard page included */
 #define MAX_REGIONS	(1L << 24)
 #define MAX_REPEAT	1000
 #define DEFAULT_MAX_MAP_COUNT	65530
@@ -63,6 +76,7 @@ static const char * const mode_names[] = {
 };
 
 static enum mode mode;
+static bool arena;
 static long nregions;
 static size_t page_size, region_size, slot_size;
 static int pidfd = PIDFD_SELF;		/* for process_madvise() */
@@ -140,6 +154,12 @@ static long vmpte_kb(void)
 	return strtol(p + 7, NULL, 10);
 }
 
+/* "mode=NAME regions=N", with the arena_ prefix for the arena layout. */
+static void print_mode(void)
+{
+	printf("mode=%s%s regions=%ld", arena ? "arena_" : "", mode_names[mode], nregions);
+}
+
 /*
  * mmap() or mprotect() of region i failed. ENOMEM with the VMA count at
  * vm.max_map_count is the finding "this allocator runs out of VMAs"; anything
@@ -155,8 +175,8 @@ static void setup_failed(const char *what, long i)
 			limit = strtol(procbuf, NULL, 10);
 		/* maps has [vsyscall] and the like on top of mm->map_count. */
 		if (count_vmas() + 4 >= limit) {
-			printf("mode=%s regions=%ld failed=max_map_count at_region=%ld\n",
-			       mode_names[mode], nregions, i);
+			print_mode();
+			printf(" failed=max_map_count at_region=%ld\n", i);
 			exit(3);
 		}
 	}
@@ -166,7 +186,8 @@ static void setup_failed(const char *what, long i)
 
 static void unsupported(void)
 {
-	printf("mode=%s regions=%ld unsupported=1\n", mode_names[mode], nregions);
+	print_mode();
+	printf(" unsupported=1\n");
 	exit(2);
 }
 
@@ -262,6 +283,55 @@ struct run {
 	long vmas, vmpte_kb;
 };
 
+/* Install the guard of slot or region @i in the way of the mode. */
+static void guard_one(char *r, long i)
+{
+	switch (mode) {
+	case MODE_PROTNONE:
+		if (mprotect(r, page_size, PROT_NONE))
+			setup_failed("mprotect(PROT_NONE) of region %ld", i);
+		break;
+	case MODE_MADVISE:
+		if (madvise(r, page_size, MADV_GUARD_INSTALL))
+			die("madvise(MADV_GUARD_INSTALL) of region %ld", i);
+		break;
+	case MODE_PROCESS_MADVISE:
+		break;
+	}
+}
+
+/* The arena layout: one mapping, a guard at the low end of every slot. */
+static void run_arena(struct run *run, long vmas0, long vmpte0)
+{
+	size_t len = nregions * slot_size;
+	char *base = find_space(), *p;
+	uint64_t t0, t1, t2, t3;
+	long i;
+
+	t0 = now_ns();
+	p = mmap(base, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != base)
+		die("mmap of an arena of %ld slots", nregions);
+	for (i = 0; i < nregions; i++)
+		guard_one(base + i * slot_size, i);
+	if (mode == MODE_PROCESS_MADVISE)
+		guard_batches(base);
+	t1 = now_ns();
+
+	run->vmas = count_vmas() - vmas0;
+	run->vmpte_kb = vmpte_kb() - vmpte0;
+
+	t2 = now_ns();
+	if (munmap(base, len))
+		die("munmap of the arena");
+	t3 = now_ns();
+
+	run->setup_ns = t1 - t0;
+	run->touch_ns = 0;
+	run->teardown_ns = t3 - t2;
+}
+
 static void run_once(struct run *run, long vmas0, long vmpte0)
 {
 	char *base = find_space(), *p;
@@ -281,18 +351,7 @@ static void run_once(struct run *run, long vmas0, long vmpte0)
 				(void *)p, (void *)r);
 			exit(1);
 		}
-		switch (mode) {
-		case MODE_PROTNONE:
-			if (mprotect(r, page_size, PROT_NONE))
-				setup_failed("mprotect(PROT_NONE) of region %ld", i);
-			break;
-		case MODE_MADVISE:
-			if (madvise(r, page_size, MADV_GUARD_INSTALL))
-				die("madvise(MADV_GUARD_INSTALL) of region %ld", i);
-			break;
-		case MODE_PROCESS_MADVISE:
-			break;
-		}
+		guard_one(r, i);
 	}
 	if (mode == MODE_PROCESS_MADVISE)
 		guard_batches(base);
@@ -355,8 +414,14 @@ int main(int argc, char **argv)
 	long vmas0, vmpte0;
 	int i, repeat = 1;
 
+	if (argc > 1 && !strcmp(argv[1], "arena")) {
+		arena = true;
+		argv++;
+		argc--;
+	}
 	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: %s protnone|madvise|process_madvise NREGIONS [REPEAT]\n",
+		fprintf(stderr,
+			"usage: %s [arena] protnone|madvise|process_madvise NREGIONS [REPEAT]\n",
 			argv[0]);
 		return 1;
 	}
@@ -373,14 +438,23 @@ int main(int argc, char **argv)
 		repeat = parse_long(argv[3], 1, MAX_REPEAT, "REPEAT");
 
 	page_size = sysconf(_SC_PAGESIZE);
-	region_size = REGION_PAGES * page_size;
-	slot_size = region_size + page_size;
+	if (arena) {
+		/* Slots touch: the arena is one mapping. */
+		region_size = ARENA_SLOT_PAGES * page_size;
+		slot_size = region_size;
+	} else {
+		region_size = REGION_PAGES * page_size;
+		slot_size = region_size + page_size;
+	}
 
 	probe();
 	vmas0 = count_vmas();
 	vmpte0 = vmpte_kb();
 	for (i = 0; i < repeat; i++) {
-		run_once(&run, vmas0, vmpte0);
+		if (arena)
+			run_arena(&run, vmas0, vmpte0);
+		else
+			run_once(&run, vmas0, vmpte0);
 		if (!i)
 			first = run;
 		setup[i] = run.setup_ns;
@@ -388,11 +462,12 @@ int main(int argc, char **argv)
 		teardown[i] = run.teardown_ns;
 	}
 
-	printf("mode=%s regions=%ld vmas=%ld vmas_per_region=%.2f setup_ns_per_region=%ld",
-	       mode_names[mode], nregions, first.vmas, (double)first.vmas / nregions,
-	       median_per_region(setup, repeat));
-	printf(" touch_ns_per_region=%ld teardown_ns_per_region=%ld vmpte_kb=%ld\n",
-	       median_per_region(touch, repeat), median_per_region(teardown, repeat),
-	       first.vmpte_kb);
+	print_mode();
+	printf(" vmas=%ld vmas_per_region=%.2f setup_ns_per_region=%ld",
+	       first.vmas, (double)first.vmas / nregions, median_per_region(setup, repeat));
+	if (!arena)
+		printf(" touch_ns_per_region=%ld", median_per_region(touch, repeat));
+	printf(" teardown_ns_per_region=%ld vmpte_kb=%ld\n",
+	       median_per_region(teardown, repeat), first.vmpte_kb);
 	return 0;
 }
