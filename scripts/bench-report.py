@@ -105,6 +105,25 @@ def svg_chart(series, sizes, path, title='Guard setup time per region (ns, lower
     svg_close(out, [name for name, _, _ in series], colors, left, 210, h - 5, path)
 
 
+def guard_rows(base, patched, sizes, prefix, row_line, lines):
+    """One table row per region count and way (base PROT_NONE, patched
+    PROT_NONE, MADV_GUARD_INSTALL, process_madvise), against base PROT_NONE;
+    returns the setup times of each way for the chart."""
+    ways = [('base', 'protnone', 'base: PROT_NONE'),
+            ('patched', 'protnone', 'patched: PROT_NONE'),
+            ('patched', 'madvise', 'patched: MADV_GUARD_INSTALL'),
+            ('patched', 'process_madvise', 'patched: process_madvise batch')]
+    series = {w[2]: [] for w in ways}
+    for n in sizes:
+        ref = base.get((prefix + 'protnone', n))
+        for kind, mode, name in ways:
+            row = (base if kind == 'base' else patched).get((prefix + mode, n))
+            series[name].append(num(row, 'setup_ns_per_region'))
+            if row is not None:
+                lines.append(row_line(n, name, row, ref))
+    return series
+
+
 def guard(base_path, patched_path, md, svg):
     base, bextra = parse(base_path)
     patched, _ = parse(patched_path)
@@ -130,30 +149,17 @@ def guard(base_path, patched_path, md, svg):
     lines += ['| regions | way | VMAs per region | setup ns/region | ratio | '
               'teardown ns/region | ratio | touch ns/region | VmPTE kB |',
               '|---:|---|---:|---:|---:|---:|---:|---:|---:|']
-    ways = [('base', 'protnone', 'base: PROT_NONE'),
-            ('patched', 'protnone', 'patched: PROT_NONE'),
-            ('patched', 'madvise', 'patched: MADV_GUARD_INSTALL'),
-            ('patched', 'process_madvise', 'patched: process_madvise batch')]
-    series = {w[2]: [] for w in ways}
-    for n in sizes:
-        ref = base.get(('protnone', n))
-        for kind, mode, name in ways:
-            row = (base if kind == 'base' else patched).get((mode, n))
-            series[name].append(num(row, 'setup_ns_per_region'))
-            if row is None:
-                continue
-            if 'unsupported' in row or 'failed' in row:
-                lines.append(f'| {n:,} | {name} | {row.get("failed", "unsupported")} '
-                             '| | | | | | |')
-                continue
-            lines.append(
-                f'| {n:,} | {name} | {fmt(num(row, "vmas_per_region"))} '
+    def row_line(n, name, row, ref):
+        if 'unsupported' in row or 'failed' in row:
+            return f'| {n:,} | {name} | {row.get("failed", "unsupported")} | | | | | | |'
+        return (f'| {n:,} | {name} | {fmt(num(row, "vmas_per_region"))} '
                 f'| {fmt(num(row, "setup_ns_per_region"))} '
                 f'| {ratio(num(row, "setup_ns_per_region"), num(ref, "setup_ns_per_region"))} '
                 f'| {fmt(num(row, "teardown_ns_per_region"))} '
                 f'| {ratio(num(row, "teardown_ns_per_region"), num(ref, "teardown_ns_per_region"))} '
                 f'| {fmt(num(row, "touch_ns_per_region"))} '
                 f'| {fmt(num(row, "vmpte_kb"))} |')
+    series = guard_rows(base, patched, sizes, '', row_line, lines)
     lines.append('')
     with open(md, 'w') as f:
         f.write('\n'.join(lines))
@@ -183,32 +189,19 @@ def guard_arena(base, patched, bextra, md, svg):
              '| slots | way | VMAs | setup ns/guard | x faster | teardown ns/guard '
              '| x faster | VmPTE kB |',
              '|---:|---|---:|---:|---:|---:|---:|---:|']
-    ways = [('base', 'arena_protnone', 'base: PROT_NONE'),
-            ('patched', 'arena_protnone', 'patched: PROT_NONE'),
-            ('patched', 'arena_madvise', 'patched: MADV_GUARD_INSTALL'),
-            ('patched', 'arena_process_madvise', 'patched: process_madvise batch')]
-    series = {w[2]: [] for w in ways}
-    for n in sizes:
-        ref = base.get(('arena_protnone', n))
-        for kind, mode, name in ways:
-            row = (base if kind == 'base' else patched).get((mode, n))
-            series[name].append(num(row, 'setup_ns_per_region'))
-            if row is None:
-                continue
-            if 'failed' in row:
-                lines.append(f'| {n:,} | {name} | fails: vm.max_map_count at slot '
-                             f'{int(row["at_region"]):,} | | | | | |')
-                continue
-            if 'unsupported' in row:
-                lines.append(f'| {n:,} | {name} | unsupported | | | | | |')
-                continue
-            lines.append(
-                f'| {n:,} | {name} | {int(num(row, "vmas")):,} '
+    def row_line(n, name, row, ref):
+        if 'failed' in row:
+            return (f'| {n:,} | {name} | fails: vm.max_map_count at slot '
+                    f'{int(row["at_region"]):,} | | | | | |')
+        if 'unsupported' in row:
+            return f'| {n:,} | {name} | unsupported | | | | | |'
+        return (f'| {n:,} | {name} | {int(num(row, "vmas")):,} '
                 f'| {fmt(num(row, "setup_ns_per_region"))} '
                 f'| {ratio(num(ref, "setup_ns_per_region"), num(row, "setup_ns_per_region"))} '
                 f'| {fmt(num(row, "teardown_ns_per_region"))} '
                 f'| {ratio(num(ref, "teardown_ns_per_region"), num(row, "teardown_ns_per_region"))} '
                 f'| {int(num(row, "vmpte_kb")):,} |')
+    series = guard_rows(base, patched, sizes, 'arena_', row_line, lines)
     lines.append('')
     with open(md, 'w') as f:
         f.write('\n'.join(lines))
