@@ -1,5 +1,5 @@
 # The workbench: see README.md.
-.PHONY: all check run shell tree export base kernel base-kernel selftests bench clean help
+.PHONY: all check run shell tree export base kernel base-kernel selftests bench stress clean help
 
 help:
 	@echo "make check   build everything from scratch if needed, run all tests"
@@ -10,6 +10,7 @@ help:
 	@echo "make kernel  build the patched test kernel (CONFIG=bench for the other)"
 	@echo "make base-kernel  build the unpatched kernel (CONFIG=test|bench)"
 	@echo "make bench   benchmarks: base against patched kernel"
+	@echo "make stress  the race tests on a KASAN + DEBUG_PAGEALLOC kernel, preempt=full"
 
 CONFIG ?= test
 
@@ -42,6 +43,9 @@ selftests: kernel
 
 bench:
 	@scripts/bench
+
+stress:
+	@scripts/stress
 
 clean:
 	rm -rf build/obj build/vm.* build/logs
