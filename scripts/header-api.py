@@ -13,9 +13,11 @@ function and its !CONFIG stub) counts twice. A name defined fewer times after
 the series than on the base (gone, or its stub for one configuration gone)
 is reported, and the exit status is 1.
 
-It is a textual check, not a compiler: it sees names, not types, and a name
-is looked for only among the changed headers (a name moved to a header the
-series did not touch would be reported; none is).
+It is a textual check, not a compiler: it sees names, not types, struct
+fields or enum constants, and a name is looked for only among the changed
+API headers (a name moved to a header the series did not touch would be
+reported; none is). Exports are compared by make check separately, from
+Module.symvers.
 """
 import collections
 import re
@@ -72,12 +74,16 @@ def main():
         sys.exit(__doc__)
     tree = sys.argv[1]
     base = sys.argv[2] if len(sys.argv) > 2 else 'base'
-    changed = [f for f in git(tree, 'diff', '--name-only', '--diff-filter=DMR',
-                              base, 'HEAD').split()
-               if f.endswith('.h') and (f.startswith('include/') or
-                                        re.match(r'arch/[^/]+/include/', f))]
-    added = [f for f in git(tree, 'diff', '--name-only', '--diff-filter=AMR',
-                            base, 'HEAD').split() if f.endswith('.h')]
+    def api(f):
+        return f.endswith('.h') and (f.startswith('include/') or
+                                     re.match(r'arch/[^/]+/include/', f))
+    # --no-renames: a renamed header is a deleted one and an added one.
+    changed = [f for f in git(tree, 'diff', '--name-only', '--no-renames',
+                              '--diff-filter=DM', base, 'HEAD').split()
+               if api(f)]
+    added = [f for f in git(tree, 'diff', '--name-only', '--no-renames',
+                            '--diff-filter=A', base, 'HEAD').split()
+             if api(f)]
     before, after = collections.Counter(), collections.Counter()
     for f in changed:
         before += names(git(tree, 'show', f'{base}:{f}'))
@@ -92,7 +98,27 @@ def main():
               f'base, {after[name]} after the series')
     print(f'header API: {len(changed)} headers changed, {len(before)} names '
           f'on the base, {len(gone)} removed')
-    sys.exit(1 if gone else 0)
+
+    # Exports: none may go, nor become GPL-only.
+    export = re.compile(r'^([-+])\s*EXPORT_SYMBOL(_GPL)?\((\w+)\)')
+    removed, added_exp = {}, {}
+    for line in git(tree, 'diff', '--no-renames', base, 'HEAD', '--',
+                    '*.c', '*.h').splitlines():
+        m = export.match(line)
+        if m:
+            (removed if m.group(1) == '-' else added_exp)[m.group(3)] = \
+                bool(m.group(2))
+    bad = []
+    for name, gpl in sorted(removed.items()):
+        if name not in added_exp:
+            bad.append(f'export: {name} is no longer exported')
+        elif added_exp[name] and not gpl:
+            bad.append(f'export: {name} became GPL-only')
+    for line in bad:
+        print(line)
+    print(f'exports: {len(added_exp)} added or changed, {len(removed)} removed '
+          f'or changed, {len(bad)} lost or restricted')
+    sys.exit(1 if gone or bad else 0)
 
 
 if __name__ == '__main__':

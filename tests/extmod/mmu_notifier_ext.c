@@ -73,11 +73,20 @@ static const struct mmu_interval_notifier_ops ext_interval_ops = {
 	}								\
 } while (0)
 
+#define CALL(call) do {							\
+	err = (call);							\
+	if (err) {							\
+		pr_err("%s: %d\n", #call, err);			\
+		goto out;						\
+	}								\
+} while (0)
+
 static int __init ext_init(void)
 {
 	struct mm_struct *mm = current->mm;
 	struct mmu_interval_notifier sub;
-	bool interval = false, registered = false;
+	bool interval = false, registered = false, mapped = false;
+	int starts, ends;
 	unsigned long seq;
 	int err = 0;
 
@@ -88,36 +97,44 @@ static int __init ext_init(void)
 			   MAP_PRIVATE | MAP_ANONYMOUS, 0);
 	if (IS_ERR_VALUE(ext_addr))
 		return ext_addr;
+	mapped = true;
 	CHECK(!put_user(1, (int __user *)ext_addr));	/* populate it */
 
-	err = mmu_notifier_register(&ext_mn, mm);
-	CHECK(!err);
+	CALL(mmu_notifier_register(&ext_mn, mm));
 	registered = true;
 	CHECK(mm_has_notifiers(mm));
 
-	err = mmu_interval_notifier_insert(&sub, mm, ext_addr, PAGE_SIZE,
-					   &ext_interval_ops);
-	CHECK(!err);
+	CALL(mmu_interval_notifier_insert(&sub, mm, ext_addr, PAGE_SIZE,
+					  &ext_interval_ops));
 	interval = true;
 	seq = mmu_interval_read_begin(&sub);
 	CHECK(!mmu_interval_read_retry(&sub, seq));
 
-	CHECK(!vm_munmap(ext_addr, PAGE_SIZE));
-	CHECK(atomic_read(&ext_starts) >= 1);
-	CHECK(atomic_read(&ext_ends) == atomic_read(&ext_starts));
+	CALL(vm_munmap(ext_addr, PAGE_SIZE));
+	mapped = false;
 	CHECK(atomic_read(&ext_covered) >= 1);
 	CHECK(atomic_read(&ext_interval_calls) >= 1);
 	CHECK(mmu_interval_read_retry(&sub, seq));
 
+	mmu_interval_notifier_remove(&sub);
+	interval = false;
+	mmu_notifier_unregister(&ext_mn, mm);
+	registered = false;
+	/* No callback after unregistering: every start got its end. */
+	starts = atomic_read(&ext_starts);
+	ends = atomic_read(&ext_ends);
+	CHECK(starts >= 1 && ends == starts);
+
 	pr_info("ok: %d starts, %d ends, %d interval invalidations\n",
-		atomic_read(&ext_starts), atomic_read(&ext_ends),
-		atomic_read(&ext_interval_calls));
+		starts, ends, atomic_read(&ext_interval_calls));
 	err = -ECANCELED;
 out:
 	if (interval)
 		mmu_interval_notifier_remove(&sub);
 	if (registered)
 		mmu_notifier_unregister(&ext_mn, mm);
+	if (mapped)
+		vm_munmap(ext_addr, PAGE_SIZE);
 	return err;
 }
 
