@@ -1,5 +1,5 @@
 # The workbench: see README.md.
-.PHONY: all check run shell tree export base kernel base-kernel selftests bench stress clean help
+.PHONY: all check run shell tree export base kernel base-kernel selftests bench stress stable clean help
 
 help:
 	@echo "make check   build everything from scratch if needed, run all tests"
@@ -11,6 +11,7 @@ help:
 	@echo "make base-kernel  build the unpatched kernel (CONFIG=test|bench)"
 	@echo "make bench   benchmarks: base against patched kernel"
 	@echo "make stress  the race tests on a KASAN + DEBUG_PAGEALLOC kernel, preempt=full"
+	@echo "make stable  each Cc: stable fix applied alone to the base: builds and boots"
 
 CONFIG ?= test
 
@@ -46,6 +47,9 @@ bench:
 
 stress:
 	@scripts/stress
+
+stable:
+	@scripts/stable-check
 
 clean:
 	rm -rf build/obj build/vm.* build/logs

@@ -42,7 +42,7 @@ export GIT_COMMITTER_NAME=mm-series GIT_COMMITTER_EMAIL=mm-series@example.invali
 # Packages the workbench needs on a fresh Debian 12 machine.
 DEB_PACKAGES="build-essential bc bison flex libelf-dev libssl-dev dwarves cpio
 xz-utils kmod rsync ccache python3 perl git qemu-system-x86 qemu-system-data
-busybox-static libnuma-dev libcap-dev python3-ply python3-git"
+busybox-static e2fsprogs libnuma-dev libcap-dev python3-ply python3-git"
 
 ensure_packages() {
 	local missing=() p

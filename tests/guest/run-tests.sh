@@ -1,8 +1,10 @@
 #!/bin/sh
 # Guest side of "make check": runs every line of the list given (default
-# ./selftests.list) with a time limit. Each test's output is framed by @@BEGIN/@@END lines for the host's
-# parser, and a marker goes to the kernel log so that a splat can be told
-# apart per test.
+# ./selftests.list) with a time limit. Each test's output is framed by
+# @@BEGIN/@@END lines for the host's parser, the whole run ends with an
+# @@DONE line (the parser fails a boot without it), and a marker goes to the
+# kernel log so that a splat can be told apart per test.
+list=${1:-./selftests.list}
 echo 32 >/proc/sys/vm/nr_hugepages
 # A swap device, so that swap-out paths (khugepaged's swap tests, cow's
 # swapped-out cases) run: zram, compressed in guest memory.
@@ -11,7 +13,12 @@ if [ -e /sys/block/zram0/disksize ]; then
 		mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 ||
 		echo "run-tests: no zram swap"
 fi
-status=0
+# The disk scripts/check attaches (an ext4 image, virtio-blk): the "file"
+# cases run in /mnt/disk. Without it the lines that cd there fail.
+mkdir -p /mnt/disk
+if [ -b /dev/vda ]; then
+	mount -t ext4 /dev/vda /mnt/disk || echo "run-tests: cannot mount /dev/vda"
+fi
 while read -r label prog cmd; do
 	case $label in ''|'#'*) continue ;; esac
 	echo "@@BEGIN $label"
@@ -21,5 +28,6 @@ while read -r label prog cmd; do
 	echo "workbench: end $label ($rc)" >/dev/kmsg
 	# A test that died mid-line must not hide the marker
 	printf '\n@@END %s %s\n' "$label" "$rc"
-done <"${1:-./selftests.list}"
-exit $status
+done <"$list"
+grep -q ' /mnt/disk ' /proc/mounts && umount /mnt/disk
+printf '@@DONE %s\n' "$list"
