@@ -14,10 +14,12 @@ if [ -e /sys/block/zram0/disksize ]; then
 		echo "run-tests: no zram swap"
 fi
 # The disk scripts/check attaches (an ext4 image, virtio-blk): the "file"
-# cases run in /mnt/disk. Without it the lines that cd there fail.
+# cases run in /mnt/disk. Without it /mnt/disk does not exist, and the lines
+# that cd there fail rather than run their file cases on the initramfs.
 mkdir -p /mnt/disk
-if [ -b /dev/vda ]; then
-	mount -t ext4 /dev/vda /mnt/disk || echo "run-tests: cannot mount /dev/vda"
+if ! [ -b /dev/vda ] || ! mount -t ext4 /dev/vda /mnt/disk; then
+	echo "run-tests: no ext4 disk on /dev/vda: the file cases will fail"
+	rmdir /mnt/disk
 fi
 while read -r label prog cmd; do
 	case $label in ''|'#'*) continue ;; esac
