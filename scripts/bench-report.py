@@ -165,9 +165,7 @@ def guard(base_path, patched_path, md, svg):
                 f'| {fmt(num(row, "vmpte_kb"))} |')
     series = guard_rows(base, patched, sizes, '', row_line, lines)
     lines.append('')
-    with open(md, 'w') as f:
-        f.write('\n'.join(lines))
-    print('\n'.join(lines))
+    write_md(md, lines)
     svg_chart([(n, None, v) for n, v in series.items() if n != 'patched: PROT_NONE'],
               sizes, svg)
 
@@ -207,9 +205,7 @@ def guard_arena(base, patched, bextra, md, svg):
                 f'| {int(num(row, "vmpte_kb")):,} |')
     series = guard_rows(base, patched, sizes, 'arena_', row_line, lines)
     lines.append('')
-    with open(md, 'w') as f:
-        f.write('\n'.join(lines))
-    print('\n'.join(lines))
+    write_md(md, lines)
     svg_chart([(n, None, v) for n, v in series.items() if n != 'patched: PROT_NONE'],
               sizes, svg, 'Guard setup time per guard in one arena (ns, lower is better)',
               'slots')
@@ -258,6 +254,21 @@ def bars_svg(title, groups, path, names=('base', 'patched'),
         out.append(f'<text x="{left + gi * gw + gw / 2:.1f}" y="{h - bottom + 16}" '
                    f'text-anchor="middle">{label}</text>')
     svg_close(out, names, colors, left, legend_step, h - 9, path)
+
+
+def write_md(md, lines):
+    """Write a results table (and print it)."""
+    with open(md, 'w') as f:
+        f.write('\n'.join(lines))
+    print('\n'.join(lines))
+
+
+def ratio_bars(groups, svg, title, names):
+    """Two bars per group of patched / base ratios, 1.00 marked."""
+    vals = [v for g in groups for v in g[1:] if v is not None]
+    bars_svg(title, groups, svg, names=names, colors=('#3366cc', '#33aa55'),
+             valfmt='{:.2f}', scale=max(vals + [1.0]) * 1.15, ref=1.0,
+             legend_step=160)
 
 
 def pt_reclaim(base_path, patched_path, md, svg):
@@ -312,9 +323,7 @@ def pt_reclaim(base_path, patched_path, md, svg):
                   'workload):', '']
         lines += [f'- `{k}`: {p[k]:,.0f}' for k in extra]
     lines.append('')
-    with open(md, 'w') as f:
-        f.write('\n'.join(lines))
-    print('\n'.join(lines))
+    write_md(md, lines)
     bars_svg('VmPTE after the workload (kB, lower is better)',
              [('reference 50 GiB', g(b, 'reference.vmpte_after_kb'),
                g(p, 'reference.vmpte_after_kb')),
@@ -382,14 +391,10 @@ def mmu_notifier(base_path, patched_path, md, svg):
             lines += ['', f'Errors reported on the {kind} kernel:', '']
             lines += [f'- `{e}`' for e in errs]
     lines.append('')
-    with open(md, 'w') as f:
-        f.write('\n'.join(lines))
-    print('\n'.join(lines))
-    vals = [v for g in groups for v in g[1:] if v is not None]
-    bars_svg('Patched / base instructions per op (1.00 = same, lower is better)',
-             groups, svg, names=('no notifier', 'test_hmm notifier'),
-             colors=('#3366cc', '#33aa55'), valfmt='{:.2f}',
-             scale=max(vals + [1.0]) * 1.15, ref=1.0, legend_step=160)
+    write_md(md, lines)
+    ratio_bars(groups, svg,
+               'Patched / base instructions per op (1.00 = same, lower is better)',
+               ('no notifier', 'test_hmm notifier'))
 
 
 RECLAIM_SIZES = (('4k', '4 KiB'), ('64k', '64 KiB'), ('2m', '2 MiB'), ('1g', '1 GiB'))
@@ -615,14 +620,10 @@ def reclaim(rawdir, md, svg):
         lines += ['', 'Errors reported:', '']
         lines += [f'- `{e}`' for e in errors]
     lines.append('')
-    with open(md, 'w') as f:
-        f.write('\n'.join(lines))
-    print('\n'.join(lines))
-    vals = [v for g in groups for v in g[1:] if v is not None]
-    bars_svg('DONTNEED that frees its tables: patched / base instructions per call',
-             groups, svg, names=('1 thread (mean)', '4 threads (median)'),
-             colors=('#3366cc', '#33aa55'), valfmt='{:.2f}',
-             scale=max(vals + [1.0]) * 1.15, ref=1.0, legend_step=160)
+    write_md(md, lines)
+    ratio_bars(groups, svg,
+               'DONTNEED that frees its tables: patched / base instructions per call',
+               ('1 thread (mean)', '4 threads (median)'))
 
 
 if __name__ == '__main__':

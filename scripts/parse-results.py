@@ -47,46 +47,39 @@ KHUGEPAGED = re.compile(r'^([^#].*?)\.{3,4} ?(OK|Fail\b.*|Skip)$')
 BEGIN, END, DONE = '@@BEGIN ', '@@END ', '@@DONE '
 
 
-def load_known(path):
-    known = []
+def data_lines(path):
+    """The lines of a list file that are neither blank nor comments."""
     if not path:
-        return known
+        return []
     with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith('#'):
-                continue
-            label, _, rest = line.partition(' ')
-            pattern, _, reason = rest.strip().partition(' -- ')
-            known.append((label, pattern.strip(), reason.strip()))
+        return [line.strip() for line in f
+                if line.strip() and not line.startswith('#')]
+
+
+def load_known(path):
+    """(label, case or *, reason) of tests/known-failures."""
+    known = []
+    for line in data_lines(path):
+        label, _, rest = line.partition(' ')
+        pattern, _, reason = rest.strip().partition(' -- ')
+        known.append((label, pattern.strip(), reason.strip()))
     return known
 
 
 def load_list(path):
     """Labels of a tests/selftests*.list, in order, and its no-skip labels."""
-    labels, no_skip = [], set()
+    no_skip = set()
     with open(path) as f:
         for line in f:
             if line.startswith('#! no-skip:'):
                 no_skip.update(line.split(':', 1)[1].split())
-                continue
-            if not line.strip() or line.startswith('#'):
-                continue
-            labels.append(line.split()[0])
-    return labels, no_skip
+    return [line.split()[0] for line in data_lines(path)], no_skip
 
 
 def load_kunit(path):
     """(suite, config option) of tests/kunit.list."""
-    suites = []
-    if not path:
-        return suites
-    with open(path) as f:
-        for line in f:
-            if line.strip() and not line.startswith('#'):
-                fields = line.split()
-                suites.append((fields[0], fields[1] if len(fields) > 1 else None))
-    return suites
+    return [(f[0], f[1] if len(f) > 1 else None)
+            for f in (line.split() for line in data_lines(path))]
 
 
 class Program:
