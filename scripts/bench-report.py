@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
 """Turn the guest output of a benchmark into a results table with ratios.
 
-usage: bench-report.py guard|pt-reclaim|mmu-notifier BASE.txt PATCHED.txt OUT.md OUT.svg
-       bench-report.py reclaim RAWDIR OUT.md OUT.svg
+usage: bench-report.py guard|pt-reclaim|mmu-notifier|reclaim RAWDIR OUT.md OUT.svg
+
+RAWDIR holds the guest output of one boot per file, KIND-BOOT.txt (reclaim:
+KIND-CONFIG-BOOT.txt), KIND base or patched and BOOT 1, 2, ... in the order
+the kernels alternated (base, patched, base, ...). Each figure is the median
+over the boots, with the min-max over boots in brackets where they differ; a
+ratio is patched / base of those medians, with the min-max of the per-pair
+ratios (boot i of one kernel against boot i of the other).
 """
 import glob
 import os
@@ -10,27 +16,57 @@ import statistics
 import sys
 
 
-def parse(path):
-    rows = {}
-    extra = {}
-    with open(path, errors='replace') as f:
-        for line in f:
-            line = line.strip()
-            if not line.startswith('mode=') and '=' in line and ' ' not in line:
-                k, v = line.split('=', 1)
-                extra[k] = v
-                continue
-            if not line.startswith('mode='):
-                continue
+def parse_dir(rawdir, parse_lines):
+    """RAWDIR/KIND[-CONFIG]-BOOT.txt: {(kind, config): {boot:
+    parse_lines(the file's lines)}} (config '' where the name has none), and
+    the "error=..." lines of every file."""
+    runs, errors = {}, []
+    for path in sorted(glob.glob(os.path.join(rawdir, '*-*.txt'))):
+        name = os.path.basename(path)[:-4]
+        kind, _, rest = name.partition('-')
+        cfg, _, boot = rest.rpartition('-')
+        with open(path, errors='replace') as f:
+            lines = [line.strip() for line in f]
+        errors += [f'{name}: {line[6:]}' for line in lines if line.startswith('error=')]
+        runs.setdefault((kind, cfg), {})[int(boot)] = parse_lines(lines)
+    return runs, errors
+
+
+def number(v):
+    """The value of a "key=value" field, a float where it is a number."""
+    try:
+        return float(v)
+    except ValueError:
+        return v
+
+
+def guard_lines(lines):
+    """guard-run.sh output: {(mode, regions): {key: value}}, and its
+    "name=value" lines (the vm.max_map_count values) under 'sysctl'."""
+    rows = {'sysctl': {}}
+    for line in lines:
+        if line.startswith('mode='):
             kv = dict(p.split('=', 1) for p in line.split() if '=' in p)
-            rows[(kv['mode'], int(kv['regions']))] = kv
-    return rows, extra
+            rows[(kv['mode'], int(kv['regions']))] = {k: number(v) for k, v in kv.items()}
+        elif '=' in line and ' ' not in line:
+            k, v = line.split('=', 1)
+            rows['sysctl'][k] = v
+    return rows
 
 
-def num(row, key):
-    if row is None or key not in row:
-        return None
-    return float(row[key])
+def kv_lines(lines):
+    """pt-reclaim-run.sh, mmu-notifier-run.sh output, "mode.key value" lines:
+    {mode: {key: float}}, the key being what follows the last dot."""
+    rows = {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 2 or '.' not in parts[0]:
+            continue
+        v = number(parts[1])
+        if isinstance(v, float):
+            mode, _, key = parts[0].rpartition('.')
+            rows.setdefault(mode, {})[key] = v
+    return rows
 
 
 def fmt(v, unit=''):
@@ -41,24 +77,95 @@ def fmt(v, unit=''):
     return f'{v:.2f}{unit}'
 
 
-def div(a, b):
-    if a is None or b is None or b == 0:
-        return None
-    return a / b
+def fmt_int(v, unit=''):
+    return f'{v:,.0f}{unit}'
 
 
-def ratio(a, b):
-    r = div(a, b)
-    if r is None:
-        return 'n/a'
-    return f'{r:.2f}'
+def signed(v, unit=''):
+    """v with its sign, formatted like fmt()."""
+    return ('-' if v < 0 else '+') + fmt(abs(v), unit)
 
 
 def delta(a, b):
     """a - b with its sign, formatted like fmt()."""
     if a is None or b is None:
         return 'n/a'
-    return ('-' if a < b else '+') + fmt(abs(a - b))
+    return signed(a - b)
+
+
+def by_boot(boots, key, stat):
+    """{boot: the value of stat for key} of the boots ({boot: rows}) that
+    have it."""
+    return {i: boots[i][key][stat] for i in sorted(boots)
+            if key in boots[i] and stat in boots[i][key]}
+
+
+def per_boot(runs, kind, cfg, key, stat):
+    """The values of stat for key, one per boot, in boot order."""
+    return list(by_boot(runs.get((kind, cfg), {}), key, stat).values())
+
+
+def median_of(boots, key, stat):
+    """The median over the boots of stat for key, or None."""
+    v = list(by_boot(boots, key, stat).values())
+    return statistics.median(v) if v else None
+
+
+def med_range(vals, unit='', form=fmt, sep='-'):
+    """"median (min-max)" of per-boot values."""
+    if not vals:
+        return 'n/a'
+    m, lo, hi = statistics.median(vals), form(min(vals)), form(max(vals))
+    if lo == hi:
+        return form(m, unit)
+    return f'{form(m, unit)} ({lo}{sep}{hi})'
+
+
+def cell(boots, key, stat, form=fmt):
+    """A table cell: stat for key, median over the boots (min-max)."""
+    return med_range(list(by_boot(boots, key, stat).values()), form=form)
+
+
+def ratio_spread(num, den, digits=3):
+    """median(num) / median(den) of two {boot: value}, with the min-max of
+    the per-pair ratios (boot i against boot i) in brackets."""
+    if not num or not den or not statistics.median(den.values()):
+        return None, 'n/a'
+    r = statistics.median(num.values()) / statistics.median(den.values())
+    pairs = [num[i] / den[i] for i in num if den.get(i)]
+    if len(pairs) > 1:
+        return r, f'{r:.{digits}f} ({min(pairs):.{digits}f}-{max(pairs):.{digits}f})'
+    return r, f'{r:.{digits}f}'
+
+
+def ratio_range(runs, key, stat, cfg):
+    """Ratio patched / base of the medians, with the per-pair min-max."""
+    return ratio_spread(by_boot(runs.get(('patched', cfg), {}), key, stat),
+                        by_boot(runs.get(('base', cfg), {}), key, stat))
+
+
+def triple(runs, key, stat, cfg):
+    """The ratio, and the cells "base | patched | ratio" of stat for key."""
+    r, rs = ratio_range(runs, key, stat, cfg)
+    b, p = (runs.get((kind, cfg), {}) for kind in ('base', 'patched'))
+    return r, f'{cell(b, key, stat)} | {cell(p, key, stat)} | {rs}'
+
+
+def boots_text(runs, raw, ratio='patched / base'):
+    """What the figures of a report are, over how many boots."""
+    nb, npb = (len(runs.get((kind, ''), {})) for kind in ('base', 'patched'))
+    return [f'{nb} boots of the base and {npb} of the patched kernel, alternating (base,',
+            f'patched, base, ...; raw guest output in bench/raw/{raw}/). Each figure is',
+            'the median over the boots, with the min-max over boots in brackets where',
+            f'they differ; a ratio is {ratio} of those medians, with the min-max',
+            'of the per-pair ratios (boot i against boot i) in brackets.']
+
+
+def error_lines(errors):
+    """The "error=..." lines of the guest output, for the end of a report."""
+    if not errors:
+        return []
+    return ['', 'Errors reported:', ''] + [f'- `{e}`' for e in errors]
 
 
 def svg_open(w, h, title):
@@ -109,120 +216,129 @@ def svg_chart(series, sizes, path, title='Guard setup time per region (ns, lower
     svg_close(out, [name for name, _, _ in series], colors, left, 210, h - 5, path)
 
 
-def guard_rows(base, patched, sizes, prefix, row_line, lines):
-    """One table row per region count and way (base PROT_NONE, patched
-    PROT_NONE, MADV_GUARD_INSTALL, process_madvise), against base PROT_NONE;
-    returns the setup times of each way for the chart."""
-    ways = [('base', 'protnone', 'base: PROT_NONE'),
-            ('patched', 'protnone', 'patched: PROT_NONE'),
-            ('patched', 'madvise', 'patched: MADV_GUARD_INSTALL'),
-            ('patched', 'process_madvise', 'patched: process_madvise batch')]
-    series = {w[2]: [] for w in ways}
+GUARD_WAYS = (('base', 'protnone', 'base: PROT_NONE'),
+              ('patched', 'protnone', 'patched: PROT_NONE'),
+              ('patched', 'madvise', 'patched: MADV_GUARD_INSTALL'),
+              ('patched', 'process_madvise', 'patched: process_madvise batch'))
+
+
+def guard_sizes(runs, arena):
+    """The region (or slot) counts of the region table, or of the arena's."""
+    return sorted({k[1] for boots in runs.values() for rows in boots.values()
+                   for k in rows if k != 'sysctl' and k[0].startswith('arena_') == arena})
+
+
+def guard_table(runs, errors, sizes, prefix, row_line, lines, md, svg, *chart):
+    """Write the table (lines, its head) and its chart (svg_chart() with
+    chart, the median setup time of each way but patched PROT_NONE): one row
+    per region count and way (base PROT_NONE, patched PROT_NONE,
+    MADV_GUARD_INSTALL, process_madvise), against base PROT_NONE. row_line(n,
+    name, row, cells, rat) gets the way's row of its first boot, cells(stat,
+    form) its median over the boots (min-max) and rat(stat, faster) its
+    ratio to base PROT_NONE (faster: base / this way) with the per-pair
+    min-max."""
+    series = {w[2]: [] for w in GUARD_WAYS}
+    base = runs.get(('base', ''), {})
     for n in sizes:
-        ref = base.get((prefix + 'protnone', n))
-        for kind, mode, name in ways:
-            row = (base if kind == 'base' else patched).get((prefix + mode, n))
-            series[name].append(num(row, 'setup_ns_per_region'))
-            if row is not None:
-                lines.append(row_line(n, name, row, ref))
-    return series
+        ref = (prefix + 'protnone', n)
+        for kind, mode, name in GUARD_WAYS:
+            boots = runs.get((kind, ''), {})
+            key = (prefix + mode, n)
+            series[name].append(median_of(boots, key, 'setup_ns_per_region'))
+            rows = [boots[i][key] for i in sorted(boots) if key in boots[i]]
+            if not rows:
+                continue
+
+            def cells(stat, form=fmt, boots=boots, key=key):
+                return cell(boots, key, stat, form)
+
+            def rat(stat, faster=False, boots=boots, key=key, ref=ref):
+                way, prot = by_boot(boots, key, stat), by_boot(base, ref, stat)
+                return (ratio_spread(prot, way, 2) if faster else ratio_spread(way, prot))[1]
+            lines.append(row_line(n, name, rows[0], cells, rat))
+    lines += error_lines(errors) + ['']
+    write_md(md, lines)
+    svg_chart([(n, None, v) for n, v in series.items() if n != 'patched: PROT_NONE'],
+              sizes, svg, *chart)
 
 
-def guard(base_path, patched_path, md, svg):
-    base, bextra = parse(base_path)
-    patched, _ = parse(patched_path)
-    guard_arena(base, patched, bextra, md.replace('.md', '-arena.md'),
+def guard_sysctl(runs):
+    """The "name=value" lines of the base kernel's first boot."""
+    boots = runs.get(('base', ''), {})
+    return boots[min(boots)]['sysctl'] if boots else {}
+
+
+def guard(rawdir, md, svg):
+    runs, errors = parse_dir(rawdir, guard_lines)
+    guard_arena(runs, errors, md.replace('.md', '-arena.md'),
                 svg.replace('.svg', '-arena.svg'))
-    sizes = sorted({n for (m, n) in list(base) + list(patched)
-                    if not m.startswith('arena_')})
+    sysctl = guard_sysctl(runs)
+    sizes = guard_sizes(runs, False)
     lines = ['# Guard regions: PROT_NONE guards on the base kernel against guard markers',
              '',
              'Generated by `make bench` (scripts/bench): base 6.12.117 and the patched',
-             'kernel, same bench config (no debugging), same initramfs, one run each,',
-             'QEMU TCG with `-icount` (guest time follows the instruction count).',
+             'kernel, same bench config (no debugging), same initramfs, QEMU TCG with',
+             '`-icount` (guest time follows the instruction count).',
              'Each region is 16 pages with one guard page at its low end, regions',
              'separated by an unmapped page so that none can merge; "touch" writes one',
-             'page above each guard. Times are medians of 3 runs (1 run at 50,000).',
-             'Ratios are patched / base PROT_NONE: below 1 is better.',
-             '']
-    if 'default_max_map_count' in bextra:
-        lines += [f'The default vm.max_map_count is {bextra["default_max_map_count"]}: '
+             'page above each guard. Within a boot, times are medians of 3 runs (1 run',
+             'at 50,000). Ratios are patched / base PROT_NONE: below 1 is better.',
+             ''] + boots_text(runs, 'guard', 'this way / base PROT_NONE') + ['']
+    if 'default_max_map_count' in sysctl:
+        lines += [f'The default vm.max_map_count is {sysctl["default_max_map_count"]}: '
                   'at 2 VMAs per region, PROT_NONE guards run out of VMAs near '
-                  f'{int(bextra["default_max_map_count"]) // 2:,} regions, so the '
+                  f'{int(sysctl["default_max_map_count"]) // 2:,} regions, so the '
                   'benchmark raises the limit to 262,144 for every kernel.', '']
     lines += ['| regions | way | VMAs per region | setup ns/region | ratio | '
               'teardown ns/region | ratio | touch ns/region | VmPTE kB |',
               '|---:|---|---:|---:|---:|---:|---:|---:|---:|']
-    def row_line(n, name, row, ref):
+
+    def row_line(n, name, row, cells, rat):
         if 'unsupported' in row or 'failed' in row:
             return f'| {n:,} | {name} | {row.get("failed", "unsupported")} | | | | | | |'
-        return (f'| {n:,} | {name} | {fmt(num(row, "vmas_per_region"))} '
-                f'| {fmt(num(row, "setup_ns_per_region"))} '
-                f'| {ratio(num(row, "setup_ns_per_region"), num(ref, "setup_ns_per_region"))} '
-                f'| {fmt(num(row, "teardown_ns_per_region"))} '
-                f'| {ratio(num(row, "teardown_ns_per_region"), num(ref, "teardown_ns_per_region"))} '
-                f'| {fmt(num(row, "touch_ns_per_region"))} '
-                f'| {fmt(num(row, "vmpte_kb"))} |')
-    series = guard_rows(base, patched, sizes, '', row_line, lines)
-    lines.append('')
-    write_md(md, lines)
-    svg_chart([(n, None, v) for n, v in series.items() if n != 'patched: PROT_NONE'],
-              sizes, svg)
+        return (f'| {n:,} | {name} | {cells("vmas_per_region")} '
+                f'| {cells("setup_ns_per_region")} | {rat("setup_ns_per_region")} '
+                f'| {cells("teardown_ns_per_region")} | {rat("teardown_ns_per_region")} '
+                f'| {cells("touch_ns_per_region")} | {cells("vmpte_kb")} |')
+    guard_table(runs, errors, sizes, '', row_line, lines, md, svg)
 
 
-def guard_arena(base, patched, bextra, md, svg):
+def guard_arena(runs, errors, md, svg):
     """The allocator's layout: one arena, a guard page per slot."""
-    sizes = sorted({n for (m, n) in list(base) + list(patched) if m.startswith('arena_')})
+    sizes = guard_sizes(runs, True)
     if not sizes:
         return
-    limit = bextra.get('arena_max_map_count', '65530')
+    limit = guard_sysctl(runs).get('arena_max_map_count', '65530')
     lines = ['# Guard regions in one arena: PROT_NONE against guard markers',
              '',
              'Generated by `make bench` (scripts/bench, `guard-bench arena`): base 6.12.117',
              'and the patched kernel, same bench config (no debugging), same initramfs,',
-             'one boot each, QEMU TCG with `-icount` (guest time follows the instruction',
-             'count). One mmap() of N slots of 4 pages, a one-page guard at the low end',
+             'QEMU TCG with `-icount` (guest time follows the instruction count).',
+             'One mmap() of N slots of 4 pages, a one-page guard at the low end',
              'of every slot, made with mprotect(PROT_NONE) per guard, MADV_GUARD_INSTALL',
              'per guard, or all of them through process_madvise() on ourselves, 1,024',
-             'ranges per call; teardown is one munmap() of the arena. Times are medians',
-             'of 3 runs up to 10,000 slots, one run above. vm.max_map_count is the',
-             f'default, {int(limit):,}. "x faster" is base PROT_NONE / this way.',
+             'ranges per call; teardown is one munmap() of the arena. Within a boot,',
+             'times are medians of 3 runs up to 10,000 slots, one run above.',
+             f'vm.max_map_count is the default, {int(limit):,}. "x faster" is base',
+             'PROT_NONE / this way.',
+             ''] + boots_text(runs, 'guard', 'base PROT_NONE / this way') + [
              '',
              '| slots | way | VMAs | setup ns/guard | x faster | teardown ns/guard '
              '| x faster | VmPTE kB |',
              '|---:|---|---:|---:|---:|---:|---:|---:|']
-    def row_line(n, name, row, ref):
+
+    def row_line(n, name, row, cells, rat):
         if 'failed' in row:
             return (f'| {n:,} | {name} | fails: vm.max_map_count at slot '
                     f'{int(row["at_region"]):,} | | | | | |')
         if 'unsupported' in row:
             return f'| {n:,} | {name} | unsupported | | | | | |'
-        return (f'| {n:,} | {name} | {int(num(row, "vmas")):,} '
-                f'| {fmt(num(row, "setup_ns_per_region"))} '
-                f'| {ratio(num(ref, "setup_ns_per_region"), num(row, "setup_ns_per_region"))} '
-                f'| {fmt(num(row, "teardown_ns_per_region"))} '
-                f'| {ratio(num(ref, "teardown_ns_per_region"), num(row, "teardown_ns_per_region"))} '
-                f'| {int(num(row, "vmpte_kb")):,} |')
-    series = guard_rows(base, patched, sizes, 'arena_', row_line, lines)
-    lines.append('')
-    write_md(md, lines)
-    svg_chart([(n, None, v) for n, v in series.items() if n != 'patched: PROT_NONE'],
-              sizes, svg, 'Guard setup time per guard in one arena (ns, lower is better)',
-              'slots')
-
-
-def parse_kv(path):
-    """pt-reclaim-run.sh, mmu-notifier-run.sh output: "mode.key value" lines."""
-    vals = {}
-    with open(path, errors='replace') as f:
-        for line in f:
-            parts = line.strip().split()
-            if len(parts) == 2 and '.' in parts[0]:
-                try:
-                    vals[parts[0]] = float(parts[1])
-                except ValueError:
-                    pass
-    return vals
+        return (f'| {n:,} | {name} | {cells("vmas", fmt_int)} '
+                f'| {cells("setup_ns_per_region")} | {rat("setup_ns_per_region", True)} '
+                f'| {cells("teardown_ns_per_region")} | {rat("teardown_ns_per_region", True)} '
+                f'| {cells("vmpte_kb", fmt_int)} |')
+    guard_table(runs, errors, sizes, 'arena_', row_line, lines, md, svg,
+                'Guard setup time per guard in one arena (ns, lower is better)', 'slots')
 
 
 def bars_svg(title, groups, path, names=('base', 'patched'),
@@ -271,20 +387,24 @@ def ratio_bars(groups, svg, title, names):
              legend_step=160)
 
 
-def pt_reclaim(base_path, patched_path, md, svg):
-    b, p = parse_kv(base_path), parse_kv(patched_path)
-
-    def g(d, k):
-        return d.get(k)
-
+def pt_reclaim(rawdir, md, svg):
+    runs, errors = parse_dir(rawdir, kv_lines)
+    b, p = runs.get(('base', ''), {}), runs.get(('patched', ''), {})
+    nv = [len(by_boot(boots, 'reference', 'vmpte_after_kb')) for boots in (b, p)]
     lines = ['# Page-table reclaim: base 6.12.117 against the patched kernel',
              '',
              'Generated by `make bench` (scripts/bench pt-reclaim, bench/pt-reclaim-bench.c):',
              'base and patched kernel, same bench config (no debugging, CONFIG_PT_RECLAIM=y',
-             'on the patched one), same initramfs, one run each, QEMU TCG with `-icount`',
-             '(guest time follows the instruction count, so times measure path length).',
+             'on the patched one), same initramfs. Each boot of a kernel is two: the VmPTE',
+             'workloads under plain QEMU TCG (only memory is measured), then the throughput',
+             'runs under `-icount` (guest time follows the instruction count, so times',
+             'measure path length).',
+             ''] + boots_text(runs, 'pt-reclaim') + [
              '',
              '## VmPTE (kB, lower is better)',
+             '',
+             f'Boots with the VmPTE workloads: {nv[0]} of the base, {nv[1]} of the patched '
+             'kernel.',
              '',
              '| workload | base before | base after | patched before | patched after | '
              'patched after / before |',
@@ -293,52 +413,58 @@ def pt_reclaim(base_path, patched_path, md, svg):
                         'MADV_DONTNEED 2 MiB)'),
                        ('allocator', 'allocator: 1 GiB freed in shuffled 4-64 KiB '
                         'MADV_DONTNEEDs')):
-        bb, ba = g(b, mode + '.vmpte_before_kb'), g(b, mode + '.vmpte_after_kb')
-        pb, pa = g(p, mode + '.vmpte_before_kb'), g(p, mode + '.vmpte_after_kb')
-        pct = f'{100 * pa / pb:.2f}%' if pa is not None and pb else 'n/a'
-        base0 = g(p, mode + '.vmpte_baseline_kb')
-        if base0 is not None and pa is not None and pb and pb > base0:
-            pct += f' ({100 * (pa - base0) / (pb - base0):.2f}% of the mapping\'s own)'
-        lines.append(f'| {name} | {fmt(bb)} | {fmt(ba)} | {fmt(pb)} | {fmt(pa)} | {pct} |')
+        pb, pa = by_boot(p, mode, 'vmpte_before_kb'), by_boot(p, mode, 'vmpte_after_kb')
+        base0 = by_boot(p, mode, 'vmpte_baseline_kb')
+        pct = med_range([100 * pa[i] / pb[i] for i in pa if pb.get(i)], '%')
+        own = [100 * (pa[i] - base0[i]) / (pb[i] - base0[i])
+               for i in pa if i in base0 and pb.get(i, 0) > base0[i]]
+        if own:
+            pct += f', {med_range(own, "%")} of the mapping\'s own'
+        lines.append(f'| {name} | {cell(b, mode, "vmpte_before_kb", fmt_int)} '
+                     f'| {cell(b, mode, "vmpte_after_kb", fmt_int)} '
+                     f'| {cell(p, mode, "vmpte_before_kb", fmt_int)} '
+                     f'| {cell(p, mode, "vmpte_after_kb", fmt_int)} | {pct} |')
     lines += ['',
               'The published reference for the 50 GiB workload is 102,640 kB before and',
               '240 kB after. "Before" and "after" include the process\'s own page tables',
               '(about 40 kB: program, stack, and the upper levels over the mapping); the',
-              'share in brackets counts only what the mapping added.',
+              'second share counts only what the mapping added.',
               '',
               '## Throughput where nothing is reclaimable (ratio patched / base; '
               'below 1 is faster)',
               '',
               '| benchmark | base | patched | ratio |',
               '|---|---:|---:|---:|']
-    for key, name in (('dontneed.ns_per_op', 'MADV_DONTNEED of one 4 KiB page per '
-                       'populated table, then re-touch (ns/op)'),
-                      ('fault.ns_per_fault', 'page fault, 256 MiB touched then '
-                       'unmapped (ns/fault)')):
-        lines.append(f'| {name} | {fmt(g(b, key))} | {fmt(g(p, key))} | '
-                     f'{ratio(g(p, key), g(b, key))} |')
-    extra = [k for k in sorted(p) if '.pt_reclaim_' in k]
+    for mode, stat, name in (('dontneed', 'ns_per_op', 'MADV_DONTNEED of one 4 KiB page '
+                              'per populated table, then re-touch (ns/op)'),
+                             ('fault', 'ns_per_fault', 'page fault, 256 MiB touched then '
+                              'unmapped (ns/fault)')):
+        lines.append(f'| {name} | {triple(runs, mode, stat, "")[1]} |')
+    extra = sorted({(m, s) for rows in p.values() for m in rows for s in rows[m]
+                    if s.startswith('pt_reclaim_')})
     if extra:
         lines += ['', 'Reclaim counters on the patched kernel (/proc/vmstat deltas per '
-                  'workload):', '']
-        lines += [f'- `{k}`: {p[k]:,.0f}' for k in extra]
-    lines.append('')
+                  'workload, median over boots, min-max):', '']
+        lines += [f'- `{m}.{s}`: {cell(p, m, s, fmt_int)}' for m, s in extra]
+    lines += error_lines(errors) + ['']
     write_md(md, lines)
     bars_svg('VmPTE after the workload (kB, lower is better)',
-             [('reference 50 GiB', g(b, 'reference.vmpte_after_kb'),
-               g(p, 'reference.vmpte_after_kb')),
-              ('allocator 1 GiB', g(b, 'allocator.vmpte_after_kb'),
-               g(p, 'allocator.vmpte_after_kb'))], svg)
+             [('reference 50 GiB', median_of(b, 'reference', 'vmpte_after_kb'),
+               median_of(p, 'reference', 'vmpte_after_kb')),
+              ('allocator 1 GiB', median_of(b, 'allocator', 'vmpte_after_kb'),
+               median_of(p, 'allocator', 'vmpte_after_kb'))], svg)
 
 
-def guest_errors(path):
-    """The "error=..." lines of a run script's output."""
-    with open(path, errors='replace') as f:
-        return [line.strip()[6:] for line in f if line.startswith('error=')]
+def invalidation_cost(boots, mode):
+    """test_hmm ns/op - no-notifier ns/op of one boot: median over the
+    boots (min to max)."""
+    hmm = by_boot(boots, 'hmm.' + mode, 'ns_per_op')
+    none = by_boot(boots, 'none.' + mode, 'ns_per_op')
+    return med_range([hmm[i] - none[i] for i in hmm if i in none], form=signed, sep=' to ')
 
 
-def mmu_notifier(base_path, patched_path, md, svg):
-    b, p = parse_kv(base_path), parse_kv(patched_path)
+def mmu_notifier(rawdir, md, svg):
+    runs, errors = parse_dir(rawdir, kv_lines)
     ops = (('fault', 'fault: write one byte to each 4 KiB page of a fresh 64 MiB '
             'mapping (per fault)'),
            ('munmap', 'munmap: one VMA of 16 populated pages'),
@@ -351,13 +477,14 @@ def mmu_notifier(base_path, patched_path, md, svg):
              'Generated by `make bench` (scripts/bench mmu-notifier, '
              'bench/mmu-notifier-bench.c):',
              'base and patched kernel, same bench config (no debugging), same '
-             'initramfs, one boot each with one vCPU,',
+             'initramfs, one vCPU,',
              'QEMU TCG with `-icount shift=0`: guest time advances one nanosecond '
              'per instruction, so',
              'the ns/op below are guest instructions per op, and a ratio '
              '(patched / base) below 1.00',
              'means fewer instructions. Each mode runs one untimed warm-up round '
              'first.',
+             ''] + boots_text(runs, 'mmu-notifier') + [
              '',
              '"No notifier": nothing has registered an MMU notifier since boot (on '
              'the patched kernel',
@@ -367,11 +494,11 @@ def mmu_notifier(base_path, patched_path, md, svg):
              'notifier covers the whole',
              'address space of the process. Cost per invalidation = test_hmm ns/op '
              '- no-notifier ns/op',
-             'on the same kernel: a munmap, mprotect or dontneed op makes one '
-             'invalidation (its pages',
-             'lie in one page table); a fault makes none, so that row shows what '
-             'the hooks cost a',
-             'fault path once a notifier is registered.',
+             'in the same boot (median over boots, min to max): a munmap, mprotect or '
+             'dontneed op makes one',
+             'invalidation (its pages lie in one page table); a fault makes none, so '
+             'that row shows what',
+             'the hooks cost a fault path once a notifier is registered.',
              '',
              '| operation | base ns/op, no notifier | patched ns/op, no notifier '
              '| ratio | base ns/op, test_hmm | patched ns/op, test_hmm | ratio '
@@ -379,18 +506,13 @@ def mmu_notifier(base_path, patched_path, md, svg):
              '|---|---:|---:|---:|---:|---:|---:|---:|---:|']
     groups = []
     for mode, name in ops:
-        bn, pn = b.get(f'none.{mode}.ns_per_op'), p.get(f'none.{mode}.ns_per_op')
-        bh, ph = b.get(f'hmm.{mode}.ns_per_op'), p.get(f'hmm.{mode}.ns_per_op')
-        lines.append(f'| {name} | {fmt(bn)} | {fmt(pn)} | {ratio(pn, bn)} '
-                     f'| {fmt(bh)} | {fmt(ph)} | {ratio(ph, bh)} '
-                     f'| {delta(bh, bn)} | {delta(ph, pn)} |')
-        groups.append((mode, div(pn, bn), div(ph, bh)))
-    for kind, path in (('base', base_path), ('patched', patched_path)):
-        errs = guest_errors(path)
-        if errs:
-            lines += ['', f'Errors reported on the {kind} kernel:', '']
-            lines += [f'- `{e}`' for e in errs]
-    lines.append('')
+        rn, none = triple(runs, 'none.' + mode, 'ns_per_op', '')
+        rh, hmm = triple(runs, 'hmm.' + mode, 'ns_per_op', '')
+        costs = [invalidation_cost(runs.get((kind, ''), {}), mode)
+                 for kind in ('base', 'patched')]
+        lines.append(f'| {name} | {none} | {hmm} | {costs[0]} | {costs[1]} |')
+        groups.append((mode, rn, rh))
+    lines += error_lines(errors) + ['']
     write_md(md, lines)
     ratio_bars(groups, svg,
                'Patched / base instructions per op (1.00 = same, lower is better)',
@@ -400,59 +522,19 @@ def mmu_notifier(base_path, patched_path, md, svg):
 RECLAIM_SIZES = (('4k', '4 KiB'), ('64k', '64 KiB'), ('2m', '2 MiB'), ('1g', '1 GiB'))
 
 
-def parse_reclaim_dir(rawdir):
-    """RAWDIR/KIND-CONFIG-BOOT.txt, reclaim-run.sh output: {(kind, cfg):
-    {boot: {(size, threads, layout): {key: float}}}} and the error lines."""
-    runs, errors = {}, []
-    for path in sorted(glob.glob(os.path.join(rawdir, '*-*-*.txt'))):
-        kind, cfg, boot = os.path.basename(path)[:-4].split('-')
-        rows = runs.setdefault((kind, cfg), {}).setdefault(int(boot), {})
-        with open(path, errors='replace') as f:
-            for line in f:
-                line = line.strip()
-                if line.startswith('error='):
-                    errors.append(f'{kind}-{cfg}-{boot}: {line[6:]}')
-                if not line.startswith('reclaim '):
-                    continue
-                kv = dict(p.split('=', 1) for p in line.split()[1:])
-                key = (kv.pop('size'), int(kv.pop('threads')), kv.pop('layout'))
-                rows[key] = {k: float(v) for k, v in kv.items()}
-    return runs, errors
-
-
-def per_boot(runs, kind, cfg, key, stat):
-    """The values of stat for key, one per boot, in boot order."""
-    boots = runs.get((kind, cfg), {})
-    return [boots[b][key][stat] for b in sorted(boots)
-            if key in boots[b] and stat in boots[b][key]]
-
-
-def med_range(vals, unit=''):
-    """"median (min-max)" of per-boot values."""
-    if not vals:
-        return 'n/a'
-    m = statistics.median(vals)
-    if len(vals) == 1 or min(vals) == max(vals):
-        return fmt(m, unit)
-    return f'{fmt(m, unit)} ({fmt(min(vals))}-{fmt(max(vals))})'
-
-
-def ratio_range(runs, key, stat):
-    """Ratio of the medians, with the min-max of the per-pair ratios (boot i
-    of the patched kernel against boot i of the base)."""
-    b = per_boot(runs, 'base', 'bench', key, stat)
-    p = per_boot(runs, 'patched', 'bench', key, stat)
-    if not b or not p:
-        return None, 'n/a'
-    r = statistics.median(p) / statistics.median(b)
-    pairs = [y / x for x, y in zip(b, p) if x]
-    if len(pairs) > 1:
-        return r, f'{r:.3f} ({min(pairs):.3f}-{max(pairs):.3f})'
-    return r, f'{r:.3f}'
+def reclaim_lines(lines):
+    """reclaim-run.sh output: {(size, threads, layout): {key: float}}."""
+    rows = {}
+    for line in lines:
+        if line.startswith('reclaim '):
+            kv = dict(p.split('=', 1) for p in line.split()[1:])
+            key = (kv.pop('size'), int(kv.pop('threads')), kv.pop('layout'))
+            rows[key] = {k: float(v) for k, v in kv.items()}
+    return rows
 
 
 def reclaim(rawdir, md, svg):
-    runs, errors = parse_reclaim_dir(rawdir)
+    runs, errors = parse_dir(rawdir, reclaim_lines)
     nb = len(runs.get(('base', 'bench'), {}))
     npb = len(runs.get(('patched', 'bench'), {}))
     nt = len(runs.get(('base', 'test'), {}))
@@ -500,16 +582,9 @@ def reclaim(rawdir, md, svg):
         g = [name]
         for th in (1, 4):
             key = (size, th, 'freed')
-            r, rs = ratio_range(runs, key, 'dn_mean')
-            rm, rms = ratio_range(runs, key, 'dn_med')
-            lines.append(
-                f'| {name} | {th} '
-                f'| {med_range(per_boot(runs, "base", "bench", key, "dn_mean"))} '
-                f'| {med_range(per_boot(runs, "patched", "bench", key, "dn_mean"))} '
-                f'| {rs} '
-                f'| {med_range(per_boot(runs, "base", "bench", key, "dn_med"))} '
-                f'| {med_range(per_boot(runs, "patched", "bench", key, "dn_med"))} '
-                f'| {rms} |')
+            r, mean = triple(runs, key, 'dn_mean', 'bench')
+            rm, med = triple(runs, key, 'dn_med', 'bench')
+            lines.append(f'| {name} | {th} | {mean} | {med} |')
             # The chart: the mean with one thread, the median with four
             g.append(r if th == 1 else rm)
         groups.append(tuple(g))
@@ -526,16 +601,9 @@ def reclaim(rawdir, md, svg):
     for size, name in RECLAIM_SIZES:
         for th in (1, 4):
             key = (size, th, 'freed')
-            _, rp = ratio_range(runs, key, 'pop_per_call')
-            _, rc = ratio_range(runs, key, 'cycle_per_call')
-            lines.append(
-                f'| {name} | {th} '
-                f'| {med_range(per_boot(runs, "base", "bench", key, "pop_per_call"))} '
-                f'| {med_range(per_boot(runs, "patched", "bench", key, "pop_per_call"))} '
-                f'| {rp} '
-                f'| {med_range(per_boot(runs, "base", "bench", key, "cycle_per_call"))} '
-                f'| {med_range(per_boot(runs, "patched", "bench", key, "cycle_per_call"))} '
-                f'| {rc} |')
+            _, pop = triple(runs, key, 'pop_per_call', 'bench')
+            _, cycle = triple(runs, key, 'cycle_per_call', 'bench')
+            lines.append(f'| {name} | {th} | {pop} | {cycle} |')
     lines += ['',
               '## Where a small call\'s extra cost goes (one thread)',
               '',
@@ -553,8 +621,7 @@ def reclaim(rawdir, md, svg):
               '|---|---:|---:|---:|---:|---:|---:|---:|---:|']
     for size, name in RECLAIM_SIZES[:2]:
         def m(kind, layout):
-            v = per_boot(runs, kind, 'bench', (size, 1, layout), 'dn_mean')
-            return statistics.median(v) if v else None
+            return median_of(runs.get((kind, 'bench'), {}), (size, 1, layout), 'dn_mean')
         base, near, far, freed = (m('base', 'freed'), m('patched', 'keep-near'),
                                   m('patched', 'keep-far'), m('patched', 'freed'))
 
@@ -616,10 +683,7 @@ def reclaim(rawdir, md, svg):
               '(no kernel without that patch was measured here; the KUnit case',
               '`mmun_reclaim` shows that flush of everything with it reverted:',
               '`tests/base-results/kunit-mmun-reclaim-before-precise-flush.txt`).']
-    if errors:
-        lines += ['', 'Errors reported:', '']
-        lines += [f'- `{e}`' for e in errors]
-    lines.append('')
+    lines += error_lines(errors) + ['']
     write_md(md, lines)
     ratio_bars(groups, svg,
                'DONTNEED that frees its tables: patched / base instructions per call',
@@ -627,14 +691,8 @@ def reclaim(rawdir, md, svg):
 
 
 if __name__ == '__main__':
-    if sys.argv[1] == 'reclaim':
-        reclaim(*sys.argv[2:5])
-        sys.exit(0)
-    if sys.argv[1] == 'guard':
-        guard(*sys.argv[2:6])
-    elif sys.argv[1] == 'pt-reclaim':
-        pt_reclaim(*sys.argv[2:6])
-    elif sys.argv[1] == 'mmu-notifier':
-        mmu_notifier(*sys.argv[2:6])
-    else:
-        sys.exit('unknown benchmark ' + sys.argv[1])
+    REPORTS = {'guard': guard, 'pt-reclaim': pt_reclaim, 'mmu-notifier': mmu_notifier,
+               'reclaim': reclaim}
+    if len(sys.argv) != 5 or sys.argv[1] not in REPORTS:
+        sys.exit(__doc__.strip())
+    REPORTS[sys.argv[1]](*sys.argv[2:])
