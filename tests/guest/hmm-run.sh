@@ -7,6 +7,9 @@
 # two DEVICE_COHERENT devices on them, and hmm-tests runs its coherent
 # variants instead of skipping them. Without, or if the range is not reserved,
 # only the DEVICE_PRIVATE devices exist.
+# HMM_THP=always (or never, madvise) sets transparent_hugepage/enabled for the
+# run and restores it after: make check runs hmm-tests with THP=always too,
+# where every anonymous buffer of 2 MiB or more is THP-backed.
 spm=
 if [ $# -eq 2 ]; then
 	start=$(printf '%x' "$1")
@@ -31,8 +34,16 @@ done
 hp=/proc/sys/vm/nr_hugepages
 old_hp=$(cat $hp 2>/dev/null)
 [ -n "$old_hp" ] && [ "$old_hp" -lt 2 ] && echo 2 >$hp
+thp=/sys/kernel/mm/transparent_hugepage/enabled
+old_thp=
+if [ -n "$HMM_THP" ]; then
+	old_thp=$(sed 's/.*\[\(.*\)\].*/\1/' $thp)
+	echo "$HMM_THP" >$thp || exit 1
+	echo "hmm-run: transparent_hugepage/enabled: $(cat $thp)"
+fi
 ./hmm-tests
 status=$?
+[ -n "$old_thp" ] && echo "$old_thp" >$thp
 [ -n "$old_hp" ] && echo "$old_hp" >$hp
 rmmod test_hmm || status=1
 exit $status
