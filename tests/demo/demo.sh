@@ -19,7 +19,13 @@ echo
 echo "== The public walker API refuses install mode"
 echo "walk_page_range() and friends return -EINVAL for ops with install_pte; the"
 echo "suite's public-API case checks that above."
-for prog in ./demo-*; do
+# demo-exclusive's device: /dev/hmm_dmirror0 of lib/test_hmm.ko.
+if modprobe test_hmm 2>/dev/null && [ ! -e /dev/hmm_dmirror0 ]; then
+	major=$(awk '$2 == "HMM_DMIRROR" { print $1 }' /proc/devices)
+	[ -n "$major" ] && mknod /dev/hmm_dmirror0 c "$major" 0
+fi
+# In the order of their section numbers.
+for prog in ./demo-guard ./demo-exclusive; do
 	[ -x "$prog" ] || continue
 	echo
 	"$prog"
