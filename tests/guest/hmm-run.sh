@@ -30,6 +30,9 @@ while [ $i -lt $n ]; do
 	[ -e /dev/hmm_dmirror$i ] || mknod /dev/hmm_dmirror$i c "$major" $i
 	i=$((i + 1))
 done
+# exclusive_hwpoison injects memory failure through hwpoison_inject's debugfs
+# files (it skips without them).
+modprobe hwpoison_inject 2>/dev/null
 # anon_write_hugetlbfs needs a free huge page.
 hp=/proc/sys/vm/nr_hugepages
 old_hp=$(cat $hp 2>/dev/null)
