@@ -38,18 +38,9 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/types.h>
 
-/* lib/test_hmm_uapi.h, the same on 6.12 and on the patched kernel. */
-struct hmm_dmirror_cmd {
-	__u64 addr;
-	__u64 ptr;
-	__u64 npages;
-	__u64 cpages;
-	__u64 faults;
-};
-
-#define HMM_DMIRROR_EXCLUSIVE	_IOWR('H', 0x05, struct hmm_dmirror_cmd)
+/* test_hmm's ioctls, the same on 6.12 and on the patched kernel. */
+#include <lib/test_hmm_uapi.h>
 
 #define SZ_2M		(2UL << 20)
 #define SMALL_PAGES	256

@@ -8,7 +8,7 @@
  * is reported as FAILED and makes the program exit 1. Without the device it
  * says so and exits 0.
  *
- * Build: gcc -O2 -Wall -static -o demo-exclusive demo-exclusive.c
+ * Build: gcc -O2 -Wall -static -I <kernel tree> -o demo-exclusive demo-exclusive.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,19 +21,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <linux/types.h>
 
-/* lib/test_hmm_uapi.h */
-struct hmm_dmirror_cmd {
-	__u64 addr;
-	__u64 ptr;
-	__u64 npages;
-	__u64 cpages;
-	__u64 faults;
-};
-
-#define HMM_DMIRROR_EXCLUSIVE		_IOWR('H', 0x05, struct hmm_dmirror_cmd)
-#define HMM_DMIRROR_CHECK_EXCLUSIVE	_IOWR('H', 0x06, struct hmm_dmirror_cmd)
+/* test_hmm's ioctls, the same on 6.12 and on the patched kernel. */
+#include <lib/test_hmm_uapi.h>
 
 #define SZ_2M		(2UL << 20)
 #define PM_PRESENT	(1ULL << 63)
