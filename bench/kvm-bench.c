@@ -37,6 +37,28 @@
  * refault_ns_per_page, pages_4k and pages_2m (after prefault),
  * touch_pages_4k, touch_pages_2m, refault_pages_4k, refault_pages_2m (after
  * those passes; they include the guest's own code, stack and page tables).
+ *
+ * mmap_lock acquisitions per fault: after the timed cases, each is run once
+ * more, untimed, on the same (host-mapped again) memory in fresh VMs, with
+ * the tracefs event mmap_lock/mmap_lock_acquire_returned enabled for this
+ * process only (set_event_pid, the vCPU thread: KVM faults in the pages in
+ * the thread that runs KVM_PRE_FAULT_MEMORY or KVM_RUN) and tracing_on set
+ * around the ioctl alone (the host's writes, VM creation, the warm-up run
+ * and MADV_DONTNEED are not counted). The events of the ioctl are counted
+ * from the trace: acquisitions (success=true) by read and by write, and
+ * failed trylocks. The mappings are those the ioctl made: the rise of
+ * pages_4k + pages_2m over it (one per 4 KiB page, or one per 2 MiB where
+ * KVM maps 2 MiB). The faults are the slot's: the mappings of prefault and
+ * refault, and for touch, whose guest also faults in the (4 KiB) pages of
+ * its page tables for the slot's addresses, those of the counted prefault.
+ * Output, OP prefault, touch or refault: OP_mmap_lock_read,
+ * OP_mmap_lock_write, OP_mmap_lock_failed, OP_mappings, OP_faults and
+ * OP_mmap_lock_per_fault ((read + write) / faults). Needs tracefs at
+ * /sys/kernel/tracing (kvm-run.sh mounts it) and CONFIG_TRACING: without
+ * them "error=mmap_lock-count:..." and no such lines. The event also fires
+ * for a trylock; acquisitions by other tasks on this mm (async page fault
+ * workers, KVM's NX huge page recovery thread) are not counted.
+ *
  * If KVM_PRE_FAULT_MEMORY or KVM_RUN fails: "BACKING.fails 1" and
  * "error=BACKING:ERRNO" (e.g. EFAULT), and the backing's other cases are
  * not run. Other failures: "error=BACKING:..." lines. A line
@@ -45,6 +67,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +115,17 @@ static const struct backing backings[] = {
 
 /* The slot's size in bytes, also read by the guest. */
 static uint64_t slot_size;
+
+/*
+ * Counting mmap_lock acquisitions: the cases run with "counting" set bracket
+ * their ioctl with lock_count_start() and lock_count_end().
+ */
+#define TRACEFS		"/sys/kernel/tracing/"
+#define LOCK_EVENT	"events/mmap_lock/mmap_lock_acquire_returned/"
+static bool can_count, counting;
+static int tracing_on_fd = -1;
+static uint64_t count_mapped;	/* pages_4k + pages_2m at lock_count_start() */
+static uint64_t slot_faults;	/* the mappings of the counted prefault */
 
 static void guest_code(void)
 {
@@ -223,6 +257,135 @@ static void print_levels(struct kvm_vm *vm, const struct backing *b, const char 
 	printf("%s.%spages_2m %lu\n", b->name, prefix, vm_get_stat(vm, "pages_2m"));
 }
 
+/* Write @val to the tracefs file @file: 0 or the errno. */
+static int tracefs_write(const char *file, const char *val)
+{
+	char path[256];
+	ssize_t n;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), TRACEFS "%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	n = write(fd, val, strlen(val));
+	if (n != (ssize_t)strlen(val))
+		err = n < 0 ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+/*
+ * The event on for this process, tracing off until lock_count_start(): 0 or
+ * the errno. Registering the tracepoint happens here, not in the window.
+ */
+static int lock_count_setup(const struct backing *b)
+{
+	char pid[32];
+	int err;
+
+	snprintf(pid, sizeof(pid), "%d\n", getpid());
+	if ((err = tracefs_write("tracing_on", "0")) ||
+	    (err = tracefs_write("set_event_pid", pid)) ||
+	    (err = tracefs_write(LOCK_EVENT "filter", "0")) ||
+	    (err = tracefs_write(LOCK_EVENT "enable", "1"))) {
+		printf("error=%s:mmap_lock-count-setup-%s\n", b->name, errno_name(err));
+		return err;
+	}
+	tracing_on_fd = open(TRACEFS "tracing_on", O_WRONLY | O_CLOEXEC);
+	if (tracing_on_fd < 0) {
+		printf("error=%s:mmap_lock-count-setup-%s\n", b->name, errno_name(errno));
+		return errno;
+	}
+	return 0;
+}
+
+/*
+ * Tracing off, the event off, no pid filter (whose sched_switch probes go
+ * with it): nothing of the counting stays on for a timed case. The parent
+ * calls it before each backing, whatever became of the one before.
+ */
+static void lock_count_off(void)
+{
+	tracefs_write("tracing_on", "0");
+	tracefs_write(LOCK_EVENT "enable", "0");
+	tracefs_write("set_event_pid", "");
+	tracefs_write("trace", "");
+}
+
+static uint64_t mapped(struct kvm_vm *vm)
+{
+	return vm_get_stat(vm, "pages_4k") + vm_get_stat(vm, "pages_2m");
+}
+
+/* Just before the ioctl: an empty trace, tracing on. */
+static void lock_count_start(struct kvm_vm *vm)
+{
+	count_mapped = mapped(vm);
+	TEST_ASSERT(!tracefs_write("trace", ""), "clearing " TRACEFS "trace");
+	TEST_ASSERT(pwrite(tracing_on_fd, "1", 1, 0) == 1, "tracing_on 1");
+}
+
+/* Just after the ioctl: tracing off. */
+static void lock_count_stop(void)
+{
+	TEST_ASSERT(pwrite(tracing_on_fd, "0", 1, 0) == 1, "tracing_on 0");
+}
+
+/* The events of the window and the faults of @op, printed. */
+static void lock_count_end(struct kvm_vm *vm, const struct backing *b, const char *op)
+{
+	static const char ENTRIES[] = "entries-in-buffer/entries-written:";
+	unsigned long rd = 0, wr = 0, failed = 0, in_buf = 0, written = 0;
+	uint64_t mappings = mapped(vm) - count_mapped, faults = mappings;
+	char line[1024];
+	const char *p;
+	FILE *f;
+
+	f = fopen(TRACEFS "trace", "re");
+	TEST_ASSERT(f, "opening " TRACEFS "trace");
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#') {
+			p = strstr(line, ENTRIES);
+			if (p)
+				sscanf(p + strlen(ENTRIES), " %lu/%lu", &in_buf, &written);
+			continue;
+		}
+		if (strstr(line, "LOST") && strstr(line, "EVENTS"))
+			written = ~0UL;
+		if (!strstr(line, "mmap_lock_acquire_returned:"))
+			continue;
+		if (!strstr(line, "success=true"))
+			failed++;
+		else if (strstr(line, "write=true"))
+			wr++;
+		else
+			rd++;
+	}
+	fclose(f);
+	if (in_buf != written || rd + wr + failed != in_buf) {
+		printf("error=%s:mmap_lock-count-%s-lost-events\n", b->name, op);
+		return;
+	}
+	/*
+	 * The prefault maps the slot alone (a fresh VM), the refault the slot
+	 * alone (the rest stays mapped); the touch pass also maps the guest's
+	 * page tables for the slot's addresses, not the slot's faults.
+	 */
+	if (!strcmp(op, "prefault"))
+		slot_faults = mappings;
+	else if (!strcmp(op, "touch") && slot_faults)
+		faults = slot_faults;
+	printf("%s.%s_mmap_lock_read %lu\n", b->name, op, rd);
+	printf("%s.%s_mmap_lock_write %lu\n", b->name, op, wr);
+	printf("%s.%s_mmap_lock_failed %lu\n", b->name, op, failed);
+	printf("%s.%s_mappings %lu\n", b->name, op, (unsigned long)mappings);
+	printf("%s.%s_faults %lu\n", b->name, op, (unsigned long)faults);
+	if (faults)
+		printf("%s.%s_mmap_lock_per_fault %.3f\n", b->name, op,
+		       (double)(rd + wr) / faults);
+}
+
 static void prefault(const struct backing *b, char *hva)
 {
 	struct kvm_pre_fault_memory range = { .gpa = SLOT_GPA, .size = slot_size };
@@ -236,31 +399,46 @@ static void prefault(const struct backing *b, char *hva)
 		return;
 	}
 	vm = new_vm(&vcpu, hva);
+	if (counting)
+		lock_count_start(vm);
 	t0 = now_ns();
 	do {
 		ret = __vcpu_ioctl(vcpu, KVM_PRE_FAULT_MEMORY, &range);
 	} while (range.size && (ret == 0 || errno == EINTR || errno == EAGAIN));
 	t1 = now_ns();
+	if (counting)
+		lock_count_stop();
 	if (ret)
 		fails(b, "KVM_PRE_FAULT_MEMORY", errno);
-	printf("%s.prefault_ns_per_page %.1f\n", b->name,
-	       (t1 - t0) / (slot_size / PAGE_SIZE));
-	print_levels(vm, b, "");
+	if (counting) {
+		lock_count_end(vm, b, "prefault");
+	} else {
+		printf("%s.prefault_ns_per_page %.1f\n", b->name,
+		       (t1 - t0) / (slot_size / PAGE_SIZE));
+		print_levels(vm, b, "");
+	}
 	kvm_vm_free(vm);
 }
 
-/* One KVM_RUN up to the guest's GUEST_SYNC(@pass): 0 or the errno. */
-static int run_pass(struct kvm_vcpu *vcpu, uint64_t pass, double *ns)
+/*
+ * One KVM_RUN up to the guest's GUEST_SYNC(@pass): 0 or the errno. With
+ * @count, the mmap_lock acquisitions are counted around it.
+ */
+static int run_pass(struct kvm_vcpu *vcpu, uint64_t pass, double *ns, bool count)
 {
 	struct ucall uc;
 	double t0, t1;
 	int ret;
 
+	if (count)
+		lock_count_start(vcpu->vm);
 	t0 = now_ns();
 	do {
 		ret = __vcpu_run(vcpu);
 	} while (ret == -1 && errno == EINTR);
 	t1 = now_ns();
+	if (count)
+		lock_count_stop();
 	if (ret)
 		return errno;
 	*ns = t1 - t0;
@@ -293,23 +471,31 @@ static void touch(const struct backing *b, char *hva)
 	virt_map_level(vm, SLOT_GVA, SLOT_GPA, slot_size, PG_LEVEL_2M);
 	sync_global_to_guest(vm, slot_size);
 
-	err = run_pass(vcpu, 0, &ns);		/* warm-up, untimed */
+	err = run_pass(vcpu, 0, &ns, false);	/* warm-up, untimed */
 	if (err)
 		fails(b, "KVM_RUN (warm-up)", err);
-	err = run_pass(vcpu, 1, &ns);
+	err = run_pass(vcpu, 1, &ns, counting);
 	if (err)
 		fails(b, "KVM_RUN (touch)", err);
-	printf("%s.touch_ns_per_page %.1f\n", b->name, ns / pages);
-	print_levels(vm, b, "touch_");
+	if (counting) {
+		lock_count_end(vm, b, "touch");
+	} else {
+		printf("%s.touch_ns_per_page %.1f\n", b->name, ns / pages);
+		print_levels(vm, b, "touch_");
+	}
 
 	if (b->kind != PFNMAP) {
 		if (madvise(hva, slot_size, MADV_DONTNEED))
 			give_up(b, "MADV_DONTNEED", errno);
-		err = run_pass(vcpu, 2, &ns);
+		err = run_pass(vcpu, 2, &ns, counting);
 		if (err)
 			fails(b, "KVM_RUN (refault)", err);
-		printf("%s.refault_ns_per_page %.1f\n", b->name, ns / pages);
-		print_levels(vm, b, "refault_");
+		if (counting) {
+			lock_count_end(vm, b, "refault");
+		} else {
+			printf("%s.refault_ns_per_page %.1f\n", b->name, ns / pages);
+			print_levels(vm, b, "refault_");
+		}
 	}
 	kvm_vm_free(vm);
 }
@@ -321,6 +507,20 @@ static void bench(const struct backing *b)
 	populate(hva);
 	prefault(b, hva);
 	touch(b, hva);
+
+	/*
+	 * The same cases again, counting mmap_lock acquisitions (untimed). The
+	 * refault left the host range mapped by KVM's faults: written again
+	 * (no faults where it is mapped), as before the timed cases.
+	 */
+	if (!can_count || lock_count_setup(b))
+		return;
+	populate(hva);
+	counting = true;
+	prefault(b, hva);
+	touch(b, hva);
+	counting = false;
+	lock_count_off();
 }
 
 int main(int argc, char **argv)
@@ -340,6 +540,9 @@ int main(int argc, char **argv)
 	printf("# kvm-bench: %lu MiB per backing, %lu pages of 4 KiB\n", mib,
 	       (unsigned long)(slot_size / PAGE_SIZE));
 	printf("config.slot_mib %lu\n", mib);
+	can_count = !access(TRACEFS LOCK_EVENT "enable", W_OK);
+	if (!can_count)
+		printf("error=mmap_lock-count:no-" TRACEFS LOCK_EVENT "enable\n");
 
 	for (i = 0; i < n; i++) {
 		const struct backing *b = &backings[i];
@@ -350,6 +553,8 @@ int main(int argc, char **argv)
 			if (a == argc)
 				continue;
 		}
+		if (can_count)
+			lock_count_off();
 		pid = fork();
 		TEST_ASSERT(pid >= 0, "fork");
 		if (!pid) {
@@ -362,5 +567,7 @@ int main(int argc, char **argv)
 		else if (WEXITSTATUS(status))
 			printf("error=%s:exit-status-%d\n", b->name, WEXITSTATUS(status));
 	}
+	if (can_count)
+		lock_count_off();
 	return 0;
 }

@@ -612,8 +612,37 @@ def kvm_cells(boots, backing, stats, form=fmt, sequence=True):
     return cells
 
 
+def kvm_lock_rows(runs):
+    """Per boot and backing, OP_read_per_fault and OP_write_per_fault from
+    kvm-bench's counts of mmap_lock acquisitions (OP_mmap_lock_read,
+    OP_mmap_lock_write) and the slot's faults (OP_faults) of each operation
+    OP; nothing where the counts are absent (older output)."""
+    for boots in runs.values():
+        for rows in boots.values():
+            for row in rows.values():
+                for op, _ in KVM_OPS:
+                    faults = row.get(f'{op}_faults')
+                    if not faults:
+                        continue
+                    for rw in ('read', 'write'):
+                        n = row.get(f'{op}_mmap_lock_{rw}')
+                        if n is not None:
+                            row[f'{op}_{rw}_per_fault'] = n / faults
+
+
+def kvm_lock_cell(boots, backing, op, cell):
+    """A per-fault cell of the mmap_lock table: the acquisitions per fault
+    (cell, from kvm_cells()), with the write acquisitions' share where there
+    are any (the others are read acquisitions)."""
+    wr = median_of(boots, backing, f'{op}_write_per_fault')
+    if not wr or not cell[:1].isdigit():
+        return cell
+    return f'{cell}, of which {fmt(wr)} write'
+
+
 def kvm(rawdir, md, svg):
     runs, errors = parse_dir(rawdir, kvm_lines)
+    kvm_lock_rows(runs)
     b, p = (runs.get((kind, ''), {}) for kind in ('base', 'patched'))
     mib = sorted({r['config']['slot_mib'] for boots in (b, p) for r in boots.values()
                   if 'slot_mib' in r.get('config', {})})
@@ -670,6 +699,38 @@ def kvm(rawdir, md, svg):
             lines.append(f'| {name if j == 0 else ""} | {op}: {opname} | {cells[0][j]} '
                          f'| {cells[1][j]} | {rs} |')
         groups.append((backing, rat[0], rat[1]))
+    lines += ['',
+              '## mmap_lock acquisitions per fault',
+              '',
+              'After its timed cases each backing runs them once more, untimed, on the same',
+              'host memory (written again: no host faults) in fresh VMs, with the tracefs event',
+              '`mmap_lock/mmap_lock_acquire_returned` enabled for the bench process only',
+              '(`set_event_pid`: the vCPU thread, in which KVM faults the pages in) and',
+              '`tracing_on` set around the `KVM_PRE_FAULT_MEMORY` or `KVM_RUN` ioctl alone',
+              '(VM creation, the guest\'s warm-up run, the host\'s writes and MADV_DONTNEED are',
+              'not counted). Acquisitions are the events with success=true, by read and by',
+              'write, divided by the KVM faults of the slot: the rise of the VM\'s pages_4k +',
+              'pages_2m over the ioctl (one fault per 4 KiB page, or per 2 MiB where KVM maps',
+              '2 MiB; for touch, whose guest also faults in its page tables for the slot, the',
+              'prefault\'s count). "refault" includes the host fault KVM makes through GUP.',
+              'Acquisitions by other tasks on the mm (async page fault workers) are not',
+              'counted. Median over the boots (min-max where they differ); all are read',
+              'acquisitions unless the write ones are given.',
+              '',
+              '| backing | operation | faults | base acquisitions/fault | '
+              'patched acquisitions/fault |',
+              '|---|---|---:|---:|---:|']
+    for backing, name in KVM_BACKINGS:
+        ops = KVM_OPS if backing in ('anon4k', 'thp', 'hugetlb') else KVM_OPS[:2]
+        stats = [f'{op}_mmap_lock_per_fault' for op, _ in ops]
+        cells = [kvm_cells(boots, backing, stats) for boots in (b, p)]
+        nfaults = [kvm_cells(boots, backing, [f'{op}_faults' for op, _ in ops],
+                             form=fmt_int) for boots in (p, b)]
+        for j, (op, _) in enumerate(ops):
+            nf = next((c[j] for c in nfaults if c[j][:1].isdigit()), 'n/a')
+            cb, cp = (kvm_lock_cell(boots, backing, op, c[j])
+                      for boots, c in zip((b, p), cells))
+            lines.append(f'| {name if j == 0 else ""} | {op} | {nf} | {cb} | {cp} |')
     lines += ['',
               '## Mapping levels after prefault',
               '',
