@@ -5,7 +5,8 @@
 # Loads lib/test_pfnmap.ko once (pfnmap_test maps its memory into guests),
 # checks that /dev/kvm is there (without it every KVM selftest would skip),
 # and reserves 256 MiB of 2 MiB huge pages (dirty_log_page_splitting_test's
-# guest memory is hugetlb, and pfnmap_test's udmabuf case uses a few).
+# guest memory is hugetlb, run by scripts/kvm-loop; pfnmap_test's udmabuf case
+# uses a few).
 if ! [ -e /dev/kvm ]; then
 	echo "kvm-run: no /dev/kvm (is the guest CPU -cpu max, with SVM?)"
 	exit 1
