@@ -10,7 +10,7 @@ help:
 	@echo "make kernel  build the patched test kernel (CONFIG=bench for the other)"
 	@echo "make base-kernel  build the unpatched kernel (CONFIG=test|bench)"
 	@echo "make bench   benchmarks: base against patched kernel"
-	@echo "make stress  the race tests on a KASAN + DEBUG_PAGEALLOC kernel, preempt=full"
+	@echo "make stress  30 minutes of stress and fuzzing on a KASAN kernel (CONFIG=rt: PREEMPT_RT)"
 	@echo "make stable  each Cc: stable fix applied alone to the base: builds and boots"
 
 CONFIG ?= test
@@ -45,8 +45,9 @@ selftests: kernel
 bench:
 	@scripts/bench
 
+# make stress [CONFIG=stress|rt] [MINUTES=30] [SEED=1]
 stress:
-	@scripts/stress
+	@scripts/stress --config $(if $(filter rt,$(CONFIG)),rt,stress) $(or $(MINUTES),30) $(or $(SEED),1)
 
 stable:
 	@scripts/stable-check

@@ -63,3 +63,16 @@ export CCACHE_DIR=${CCACHE_DIR:-${HOME:-/root}/.cache/ccache}
 export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=true CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
 export KBUILD_BUILD_USER=mm-series KBUILD_BUILD_HOST=workbench
+
+# kernel_splats LOG: print the lines of a serial console log that report a
+# splat (BUG, WARNING, Oops, lockdep, KASAN, a kmemleak finding, a bad page,
+# a stall, ...); false if there are none.
+kernel_splats() {
+	local splat='BUG:|kernel BUG at|WARNING:|Oops|general protection|possible circular locking'
+	splat="$splat|possible recursive locking|inconsistent lock state|suspicious RCU usage"
+	splat="$splat|INFO: task .* blocked|hung task|self-detected stall|rcu_sched detected stalls"
+	splat="$splat|list_add corruption|list_del corruption|KASAN:|UBSAN:|Bad page"
+	splat="$splat|kmemleak: .*suspected memory leak|kmemleak: .*(disabled|Cannot)"
+	splat="$splat|Bad rss-counter|BUG kmalloc|Kernel panic"
+	grep -aE '^\[ *[0-9]+\.[0-9]+\]' "$1" | grep -aE "$splat"
+}

@@ -1,0 +1,122 @@
+#!/bin/sh
+# Guest side of "make stress" (scripts/stress): for MINUTES minutes, round
+# after round, the stress program (mm_stress), the fuzzer with its racing
+# reader (a new seed each round), pt_reclaim_race (forced MGLRU aging with
+# page-table walks while tables are freed), guard-regions' race cases and
+# pt_reclaim's UFFDIO_COPY against a neighbour's DONTNEED. Then kmemleak
+# scans, and one line sums it up:
+#   stress-run: operations=N minutes=M failures=F leaked_tables=T bytes_lost=B
+# (splats are counted by the host in the serial log). Exit status 0 only if
+# every round passed, no table and no byte was lost.
+#
+# usage: stress-run.sh MINUTES [FIRST-SEED]
+# make check runs it for 2 minutes on the test kernel (tests/selftests-stress.list):
+# then it is one mm_stress round of 110 s, without fault injection or kmemleak,
+# which only the stress kernel has.
+minutes=${1:-30}
+seed=${2:-1}
+dbg=/sys/kernel/debug
+mount | grep -q " $dbg " || mount -t debugfs none $dbg
+deadline=$(($(date +%s) + minutes * 60))
+ops=0
+fail=0
+rounds=0
+
+# Swap, so that reclaim and MADV_PAGEOUT swap pages out and in.
+# (make check's run-tests.sh has set it up already.)
+if grep -q zram0 /proc/swaps; then
+	:
+elif [ -e /sys/block/zram0/disksize ]; then
+	echo 512M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null &&
+		swapon /dev/zram0 || echo "stress-run: no zram swap"
+fi
+# MGLRU on: pt_reclaim_race ages through debugfs, reclaim walks tables.
+[ -e /sys/kernel/mm/lru_gen/enabled ] && echo y >/sys/kernel/mm/lru_gen/enabled
+echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
+echo 8 >/proc/sys/vm/nr_hugepages
+# test_hmm, for mm_stress's device migration and device-exclusive roles.
+if modprobe test_hmm 2>/dev/null; then
+	major=$(awk '$2 == "HMM_DMIRROR" { print $1 }' /proc/devices)
+	for i in 0 1; do
+		[ -e /dev/hmm_dmirror$i ] || mknod /dev/hmm_dmirror$i c "$major" $i
+	done
+fi
+
+# Kmemleak: forget what boot left, so that the scan at the end reports what
+# the run leaked.
+kml=$dbg/kmemleak
+[ -e $kml ] && echo clear >$kml
+
+pt_kb() { awk '/^PageTables:/ { print $2 }' /proc/meminfo; }
+sync
+echo 3 >/proc/sys/vm/drop_caches
+pt0=$(pt_kb)
+echo "stress-run: $minutes minutes from seed $seed, PageTables $pt0 kB"
+
+left() { echo $((deadline - $(date +%s))); }
+# run LABEL COMMAND...: one round of one program, its output kept in
+# /tmp/stress-LABEL.txt and shown if it failed.
+run() {
+	label=$1
+	shift
+	"$@" >/tmp/stress-out.txt 2>&1
+	rc=$?
+	if [ $rc -ne 0 ] && [ $rc -ne 4 ]; then
+		fail=$((fail + 1))
+		echo "stress-run: $label FAILED (exit $rc): $*"
+		tail -n 60 /tmp/stress-out.txt
+	elif [ "$label" != "${label#mm_stress}" ]; then
+		# Its per-role figures and closing line.
+		tail -n 30 /tmp/stress-out.txt
+	fi
+	# mm_stress ends with "... ops=N ...", mm_fuzz with "...: N steps, ...".
+	n=$(sed -n -e 's/.* ops=\([0-9]*\).*/\1/p' \
+		-e 's/^mm_fuzz: .*: \([0-9]*\) steps,.*/\1/p' /tmp/stress-out.txt | tail -n 1)
+	ops=$((ops + ${n:-0}))
+	echo "stress-run: $label exit $rc, ${n:-0} operations, $(left) s left"
+}
+
+mkdir -p /tmp/mm_fuzz
+mount -t tmpfs none /tmp/mm_fuzz
+while [ "$(left)" -gt 60 ]; do
+	rounds=$((rounds + 1))
+	t=$(($(left) - 10))
+	[ $t -gt 300 ] && t=300
+	run "mm_stress seed $seed" ./mm_stress -t $t -s $seed
+	[ "$(left)" -gt 60 ] || break
+	# The fuzzer's -n counts steps; -t bounds it in time.
+	run "mm_fuzz seed $seed" sh -c 'cd /tmp/mm_fuzz && exec /work/mm_fuzz "$@"' \
+		mm_fuzz -c -s $seed -n 100000 -t 120
+	[ "$(left)" -gt 60 ] || break
+	run "pt_reclaim_race" env PT_RECLAIM_RACE_SECONDS=120 ./pt_reclaim_race
+	[ "$(left)" -gt 60 ] || break
+	run "guard-regions races" ./guard-regions -t race_fault_install \
+		-t race_collapse_install -t process_madvise_vector_contended
+	run "pt_reclaim uffd_copy_vs_dontneed" ./pt_reclaim -t uffd_copy_vs_dontneed
+	seed=$((seed + 1))
+done
+umount /tmp/mm_fuzz
+
+sync
+echo 3 >/proc/sys/vm/drop_caches
+pt1=$(pt_kb)
+# Page tables are 4 KiB; a few may belong to processes that came and went
+# (shell, sync): more than 8 tables is a leak.
+leaked=$(((pt1 - pt0) / 4))
+[ $leaked -lt 0 ] && leaked=0
+[ $leaked -le 8 ] && leaked=0
+bytes=0
+if [ -e $kml ]; then
+	echo scan >$kml
+	sleep 5
+	echo scan >$kml
+	cat $kml >/tmp/kmemleak.txt
+	bytes=$(awk '/unreferenced object/ { gsub(/[()]/, ""); s += $NF } END { print s + 0 }' /tmp/kmemleak.txt)
+	if [ "$bytes" -gt 0 ]; then
+		echo "stress-run: kmemleak:"
+		head -n 60 /tmp/kmemleak.txt
+	fi
+fi
+echo "stress-run: PageTables $pt0 kB before, $pt1 kB after, $rounds rounds"
+echo "stress-run: operations=$ops minutes=$minutes failures=$fail leaked_tables=$leaked bytes_lost=$bytes"
+[ $fail -eq 0 ] && [ $leaked -eq 0 ] && [ "$bytes" -eq 0 ]
