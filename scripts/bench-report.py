@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Turn the guest output of a benchmark into a results table with ratios.
+"""Turn the guest output of a benchmark into a results table with ratios,
+and a chart of them (SVG, drawn with matplotlib).
 
 usage: bench-report.py guard|pt-reclaim|mmu-notifier|reclaim|exclusive|kvm RAWDIR OUT.md OUT.svg
 
@@ -14,6 +15,18 @@ import glob
 import os
 import statistics
 import sys
+
+import matplotlib
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402 (after the backend is chosen)
+from matplotlib import ticker  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+# The charts: fixed SVG ids and no date, so that the same figures give the
+# same file.
+plt.rcParams.update({'svg.hashsalt': 'bench-report', 'font.size': 9,
+                     'axes.titlesize': 11, 'axes.spines.top': False,
+                     'axes.spines.right': False})
 
 
 def parse_dir(rawdir, parse_lines):
@@ -168,52 +181,97 @@ def error_lines(errors):
     return ['', 'Errors reported:', ''] + [f'- `{e}`' for e in errors]
 
 
-def svg_open(w, h, title):
-    """The start of a chart: the svg element and its title."""
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-            'font-family="sans-serif" font-size="12">',
-            f'<text x="{w / 2}" y="18" text-anchor="middle" font-size="14">{title}</text>']
+BASE_COLOR = '#888888'
+COLORS = ('#3366cc', '#33aa55')
+# Text over a grid line or the 1.00 line hides it.
+LABEL_BOX = {'facecolor': 'white', 'edgecolor': 'none', 'pad': 0.5}
 
 
-def svg_close(out, names, colors, x0, step, y, path):
-    """Add a legend (a swatch and a name per series) and write the chart."""
-    for si, name in enumerate(names):
-        out.append(f'<rect x="{x0 + si * step}" y="{y - 9}" width="10" height="10" '
-                   f'fill="{colors[si % len(colors)]}"/>')
-        out.append(f'<text x="{x0 + si * step + 14}" y="{y}">{name}</text>')
-    out.append('</svg>')
-    with open(path, 'w') as f:
-        f.write('\n'.join(out) + '\n')
+def ratio_label(r, digits=2):
+    """A ratio as written on a chart: 0.70x; 2 significant digits below 0.1
+    (0.083x, 0.0023x)."""
+    return f'{r:.{digits}f}x' if r >= 0.1 else f'{r:.2g}x'
 
 
-def svg_chart(series, sizes, path, title='Guard setup time per region (ns, lower is better)',
-              unit='regions'):
-    """Grouped bars of setup ns per region, one group per region count."""
-    w, h, left, bottom, top = 720, 320, 70, 40, 30
+def new_chart(title, ylabel, xlabel, legend_rows=1):
+    """A figure with one set of axes: the title, with room under it for a
+    legend of legend_rows rows, the axis labels and horizontal grid lines."""
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    ax.set_title(title, pad=6 + 16 * legend_rows)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel)
+    ax.yaxis.grid(True, color='#dddddd')
+    ax.set_axisbelow(True)
+    return fig, ax
+
+
+def y_scale(ax, top, form='{x:,.0f}', steps=(1, 2, 2.5, 5, 10), nbins=6):
+    """The y axis from 0 to top, with round ticks (at most nbins steps of
+    1, 2, 2.5 or 5 times a power of ten) labelled with form."""
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=nbins, steps=list(steps)))
+    ax.yaxis.set_major_formatter(ticker.StrMethodFormatter(form))
+
+
+def group_ticks(ax, labels, n):
+    """One x tick per group of n bars (bar_x())."""
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_xlim(-0.5, max(len(labels), 1) - 0.5)
+    ax.tick_params(axis='x', length=0)
+
+
+def bar_x(gi, si, n):
+    """The centre of bar si of n in group gi, and the bars' width."""
+    w = 0.8 / n
+    return gi - 0.4 + w * (si + 0.5), w * 0.9
+
+
+def note_bar(ax, x, top, text):
+    """Where a bar has no value: why, written upwards in its place."""
+    ax.text(x, top * 0.02, text, rotation=90, ha='center', va='bottom',
+            fontsize=8, color='#555555', bbox=LABEL_BOX)
+
+
+def save_chart(fig, ax, names, colors, path):
+    """A legend of names (above the axes, one row) where there is more than
+    one series; then write the chart (SVG, the same bytes for the same
+    figures) and close it."""
+    if len(names) > 1:
+        handles = [Patch(color=c, label=n) for n, c in zip(names, colors)]
+        ax.legend(handles=handles, loc='lower center', bbox_to_anchor=(0.5, 1.0),
+                  ncol=len(names), frameon=False, borderaxespad=0.2,
+                  handlelength=1.2, columnspacing=2.5)
+    fig.savefig(path, format='svg', bbox_inches='tight', pad_inches=0.1,
+                metadata={'Date': None})
+    plt.close(fig)
+
+
+def svg_chart(series, sizes, path, title='Guard setup time per region (lower is better)',
+              unit='regions', ylabel='setup time per region (ns)', faster=False):
+    """Grouped bars of setup ns per region, one group per region count, one
+    bar per series (name, notes, values), the first the base. Above each
+    other bar its ratio to the base: this way / base, or with faster base /
+    this way ("x faster"); a series' note in place of a value it lacks."""
     vals = [v for s in series for v in s[2] if v is not None]
-    vmax = max(vals) if vals else 1
-    colors = ['#888888', '#3366cc', '#33aa55']
-    gw = (w - left - 20) / len(sizes)
-    bw = gw / (len(series) + 1)
-    out = svg_open(w, h, title)
-    for i in range(5):
-        y = h - bottom - (h - bottom - top) * i / 4
-        out.append(f'<line x1="{left}" y1="{y}" x2="{w - 20}" y2="{y}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 5}" y="{y + 4}" text-anchor="end">'
-                   f'{vmax * i / 4:,.0f}</text>')
-    for gi, n in enumerate(sizes):
-        x0 = left + gi * gw + bw / 2
-        for si, (name, _, values) in enumerate(series):
+    top = max(vals + [1]) * 1.15
+    fig, ax = new_chart(title, ylabel, unit)
+    y_scale(ax, top)
+    colors = (BASE_COLOR,) + COLORS
+    for gi in range(len(sizes)):
+        base = series[0][2][gi]
+        for si, (_, notes, values) in enumerate(series):
+            x, w = bar_x(gi, si, len(series))
             v = values[gi]
             if v is None:
+                note_bar(ax, x, top, notes[gi])
                 continue
-            bh = (h - bottom - top) * v / vmax
-            x = x0 + si * bw
-            out.append(f'<rect x="{x:.1f}" y="{h - bottom - bh:.1f}" width="{bw * 0.9:.1f}" '
-                       f'height="{bh:.1f}" fill="{colors[si % 3]}"/>')
-        out.append(f'<text x="{left + gi * gw + gw / 2:.1f}" y="{h - bottom + 16}" '
-                   f'text-anchor="middle">{n:,} {unit}</text>')
-    svg_close(out, [name for name, _, _ in series], colors, left, 210, h - 5, path)
+            ax.bar(x, v, w, color=colors[si])
+            if si and base:
+                text = f'{ratio_label(base / v)}\nfaster' if faster else ratio_label(v / base)
+                ax.text(x, v + top * 0.01, text, ha='center', va='bottom', fontsize=8,
+                        bbox=LABEL_BOX)
+    group_ticks(ax, [f'{n:,}' for n in sizes], len(series))
+    save_chart(fig, ax, [s[0] for s in series], colors, path)
 
 
 GUARD_WAYS = (('base', 'protnone', 'base: PROT_NONE'),
@@ -228,7 +286,16 @@ def guard_sizes(runs, arena):
                    for k in rows if k != 'sysctl' and k[0].startswith('arena_') == arena})
 
 
-def guard_table(runs, errors, sizes, prefix, row_line, lines, md, svg, *chart):
+def way_note(rows):
+    """Why a way has no figure, from its row of the first boot."""
+    row = rows[0] if rows else {}
+    if 'failed' in row:
+        what = row['failed']
+        return 'fails: ' + ('vm.max_map_count' if what == 'max_map_count' else str(what))
+    return 'unsupported' if 'unsupported' in row else 'n/a'
+
+
+def guard_table(runs, errors, sizes, prefix, row_line, lines, md, svg, **chart):
     """Write the table (lines, its head) and its chart (svg_chart() with
     chart, the median setup time of each way but patched PROT_NONE): one row
     per region count and way (base PROT_NONE, patched PROT_NONE,
@@ -238,6 +305,7 @@ def guard_table(runs, errors, sizes, prefix, row_line, lines, md, svg, *chart):
     ratio to base PROT_NONE (faster: base / this way) with the per-pair
     min-max."""
     series = {w[2]: [] for w in GUARD_WAYS}
+    notes = {w[2]: [] for w in GUARD_WAYS}
     base = runs.get(('base', ''), {})
     for n in sizes:
         ref = (prefix + 'protnone', n)
@@ -246,6 +314,7 @@ def guard_table(runs, errors, sizes, prefix, row_line, lines, md, svg, *chart):
             key = (prefix + mode, n)
             series[name].append(median_of(boots, key, 'setup_ns_per_region'))
             rows = [boots[i][key] for i in sorted(boots) if key in boots[i]]
+            notes[name].append(way_note(rows))
             if not rows:
                 continue
 
@@ -258,8 +327,8 @@ def guard_table(runs, errors, sizes, prefix, row_line, lines, md, svg, *chart):
             lines.append(row_line(n, name, rows[0], cells, rat))
     lines += error_lines(errors) + ['']
     write_md(md, lines)
-    svg_chart([(n, None, v) for n, v in series.items() if n != 'patched: PROT_NONE'],
-              sizes, svg, *chart)
+    svg_chart([(n, notes[n], v) for n, v in series.items() if n != 'patched: PROT_NONE'],
+              sizes, svg, **chart)
 
 
 def guard_sysctl(runs):
@@ -300,7 +369,9 @@ def guard(rawdir, md, svg):
                 f'| {cells("setup_ns_per_region")} | {rat("setup_ns_per_region")} '
                 f'| {cells("teardown_ns_per_region")} | {rat("teardown_ns_per_region")} '
                 f'| {cells("touch_ns_per_region")} | {cells("vmpte_kb")} |')
-    guard_table(runs, errors, sizes, '', row_line, lines, md, svg)
+    guard_table(runs, errors, sizes, '', row_line, lines, md, svg,
+                title='Guard setup time per region (lower is better); '
+                'on the bars: patched / base PROT_NONE')
 
 
 def guard_arena(runs, errors, md, svg):
@@ -338,38 +409,37 @@ def guard_arena(runs, errors, md, svg):
                 f'| {cells("teardown_ns_per_region")} | {rat("teardown_ns_per_region", True)} '
                 f'| {cells("vmpte_kb", fmt_int)} |')
     guard_table(runs, errors, sizes, 'arena_', row_line, lines, md, svg,
-                'Guard setup time per guard in one arena (ns, lower is better)', 'slots')
+                title='Guard setup time per guard in one arena (lower is better); '
+                'on the bars: base PROT_NONE / this way',
+                unit='slots in the arena', ylabel='setup time per guard (ns)', faster=True)
 
 
-def bars_svg(title, groups, path, names=('base', 'patched'),
-             colors=('#888888', '#3366cc'), valfmt='{:,.0f}', scale=None, ref=None,
-             legend_step=120):
-    """Pairs of bars (names) per group, each group on its own scale unless a
-    common one (scale: the value at the top) is given; ref draws a dashed
-    line at that value of the common scale."""
-    w, h, left, bottom, top = 720, 300, 30, 60, 40
-    gw = (w - left - 20) / max(len(groups), 1)
-    out = svg_open(w, h, title)
-    if ref is not None and scale:
-        y = h - bottom - (h - bottom - top) * ref / scale
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{w - 20}" y2="{y:.1f}" '
-                   'stroke="#999" stroke-dasharray="4,3"/>')
-        out.append(f'<text x="{w - 20}" y="{y - 3:.1f}" text-anchor="end" '
-                   f'font-size="10">{valfmt.format(ref)}</text>')
-    for gi, (label, b, p) in enumerate(groups):
-        vmax = scale or max(v for v in (b, p, 1e-9) if v is not None)
-        for si, v in enumerate((b, p)):
+def own_scale_pairs(title, groups, path, ylabel):
+    """A base and a patched bar per group (label, base, patched), each group
+    in a panel of its own scale: the value on each bar, patched / base
+    above the pair."""
+    fig, axes = plt.subplots(1, len(groups), figsize=(10, 4.5))
+    fig.suptitle(title)
+    for ax, (label, b, p) in zip(axes, groups):
+        top = max(v for v in (b, p, 1) if v is not None) * 1.3
+        y_scale(ax, top)
+        ax.yaxis.grid(True, color='#dddddd')
+        ax.set_axisbelow(True)
+        for x, v, color in ((0, b, BASE_COLOR), (1, p, COLORS[0])):
             if v is None:
+                note_bar(ax, x, top, 'n/a')
                 continue
-            bh = (h - bottom - top) * v / vmax
-            x = left + gi * gw + gw * (0.2 + 0.3 * si)
-            out.append(f'<rect x="{x:.1f}" y="{h - bottom - bh:.1f}" width="{gw * 0.28:.1f}" '
-                       f'height="{bh:.1f}" fill="{colors[si]}"/>')
-            out.append(f'<text x="{x + gw * 0.14:.1f}" y="{h - bottom - bh - 4:.1f}" '
-                       f'text-anchor="middle" font-size="10">{valfmt.format(v)}</text>')
-        out.append(f'<text x="{left + gi * gw + gw / 2:.1f}" y="{h - bottom + 16}" '
-                   f'text-anchor="middle">{label}</text>')
-    svg_close(out, names, colors, left, legend_step, h - 9, path)
+            ax.bar(x, v, 0.6, color=color)
+            ax.text(x, v + top * 0.01, f'{v:,.0f}', ha='center', va='bottom', fontsize=8)
+        if b and p is not None:
+            ax.text(0.5, top * 0.9, f'patched / base: {ratio_label(p / b)}', ha='center',
+                    va='bottom', fontweight='bold', bbox=LABEL_BOX)
+        ax.set_xticks([0, 1], ['base', 'patched'])
+        ax.set_xlim(-0.6, 1.6)
+        ax.tick_params(axis='x', length=0)
+        ax.set_title(label)
+        ax.set_ylabel(ylabel)
+    save_chart(fig, axes[0], (), (), path)
 
 
 def write_md(md, lines):
@@ -379,12 +449,28 @@ def write_md(md, lines):
     print('\n'.join(lines))
 
 
-def ratio_bars(groups, svg, title, names):
-    """Two bars per group of patched / base ratios, 1.00 marked."""
+def ratio_bars(groups, svg, title, names, ylabel, xlabel, digits=2):
+    """Bars of patched / base ratios, one per name in each group (label,
+    ratio, ...), the ratio written above each and 1.00 marked; "n/a" in
+    place of a missing one."""
     vals = [v for g in groups for v in g[1:] if v is not None]
-    bars_svg(title, groups, svg, names=names, colors=('#3366cc', '#33aa55'),
-             valfmt='{:.2f}', scale=max(vals + [1.0]) * 1.15, ref=1.0,
-             legend_step=160)
+    top = max(vals + [1.0]) * 1.15
+    fig, ax = new_chart(title, ylabel, xlabel, 1 if len(names) > 1 else 0)
+    y_scale(ax, top, '{x:.1f}', steps=(1, 2, 5, 10), nbins=8)
+    ax.axhline(1.0, color='#999999', linestyle='--', linewidth=1, zorder=1)
+    ax.text(1.005, 1.0, '1.00 =\nsame', transform=ax.get_yaxis_transform(),
+            ha='left', va='center', fontsize=8, color='#555555')
+    for gi, g in enumerate(groups):
+        for si, v in enumerate(g[1:]):
+            x, w = bar_x(gi, si, len(names))
+            if v is None:
+                note_bar(ax, x, top, 'n/a')
+                continue
+            ax.bar(x, v, w, color=COLORS[si], zorder=2)
+            ax.text(x, v + top * 0.01, ratio_label(v, digits), ha='center', va='bottom',
+                    fontsize=8, bbox=LABEL_BOX)
+    group_ticks(ax, [g[0] for g in groups], len(names))
+    save_chart(fig, ax, names, COLORS, svg)
 
 
 def pt_reclaim(rawdir, md, svg):
@@ -448,11 +534,12 @@ def pt_reclaim(rawdir, md, svg):
         lines += [f'- `{m}.{s}`: {cell(p, m, s, fmt_int)}' for m, s in extra]
     lines += error_lines(errors) + ['']
     write_md(md, lines)
-    bars_svg('VmPTE after the workload (kB, lower is better)',
-             [('reference 50 GiB', median_of(b, 'reference', 'vmpte_after_kb'),
-               median_of(p, 'reference', 'vmpte_after_kb')),
-              ('allocator 1 GiB', median_of(b, 'allocator', 'vmpte_after_kb'),
-               median_of(p, 'allocator', 'vmpte_after_kb'))], svg)
+    own_scale_pairs('VmPTE after the workload (lower is better)',
+                    [('reference 50 GiB', median_of(b, 'reference', 'vmpte_after_kb'),
+                      median_of(p, 'reference', 'vmpte_after_kb')),
+                     ('allocator 1 GiB', median_of(b, 'allocator', 'vmpte_after_kb'),
+                      median_of(p, 'allocator', 'vmpte_after_kb'))],
+                    svg, 'VmPTE after the workload (kB)')
 
 
 def invalidation_cost(boots, mode):
@@ -515,8 +602,9 @@ def mmu_notifier(rawdir, md, svg):
     lines += error_lines(errors) + ['']
     write_md(md, lines)
     ratio_bars(groups, svg,
-               'Patched / base instructions per op (1.00 = same, lower is better)',
-               ('no notifier', 'test_hmm notifier'))
+               'MMU-notifier hooks: patched / base instructions per op (lower is better)',
+               ('no notifier', 'test_hmm notifier'),
+               'instructions per op, patched / base', 'operation', digits=3)
 
 
 def exclusive(rawdir, md, svg):
@@ -555,13 +643,12 @@ def exclusive(rawdir, md, svg):
             rs = 'n/a'
         lines.append(f'| {name} | {cells[0]} | {cells[1]} | {rs} |')
         if key != 'fenced_pages' and not (fails[0] or fails[1]):
-            groups.append((f'{mode} {key.split("_")[0]}', r, None))
+            groups.append((f'{mode} {key.split("_")[0]}', r))
     lines += error_lines(errors) + ['']
     write_md(md, lines)
-    vals = [g[1] for g in groups if g[1] is not None]
-    bars_svg('Patched / base instructions (1.00 = same, lower is better)',
-             groups, svg, names=('patched / base', ''), colors=('#3366cc', '#ffffff'),
-             valfmt='{:.2f}', scale=max(vals + [1.0]) * 1.15, ref=1.0, legend_step=160)
+    ratio_bars(groups, svg,
+               'Device-exclusive access: patched / base instructions (lower is better)',
+               ('patched / base',), 'instructions, patched / base', 'operation')
 
 
 KVM_BACKINGS = (('anon4k', 'anonymous, 4 KiB pages (MADV_NOHUGEPAGE)'),
@@ -760,8 +847,10 @@ def kvm(rawdir, md, svg):
     lines += error_lines(errors) + ['']
     write_md(md, lines)
     ratio_bars(groups, svg,
-               'KVM fault-in, patched / base instructions per page (no bar: a kernel fails)',
-               ('prefault', 'touch'))
+               'KVM fault-in: patched / base instructions per page '
+               '(lower is better; n/a: a kernel fails)',
+               ('prefault', 'touch'), 'instructions per 4 KiB page, patched / base',
+               'memslot backing')
 
 
 RECLAIM_SIZES = (('4k', '4 KiB'), ('64k', '64 KiB'), ('2m', '2 MiB'), ('1g', '1 GiB'))
@@ -931,8 +1020,10 @@ def reclaim(rawdir, md, svg):
     lines += error_lines(errors) + ['']
     write_md(md, lines)
     ratio_bars(groups, svg,
-               'DONTNEED that frees its tables: patched / base instructions per call',
-               ('1 thread (mean)', '4 threads (median)'))
+               'DONTNEED that frees its tables: patched / base instructions per call '
+               '(lower is better)',
+               ('1 thread (mean)', '4 threads (median)'),
+               'instructions per call, patched / base', 'MADV_DONTNEED call')
 
 
 if __name__ == '__main__':

@@ -43,10 +43,17 @@ export GIT_COMMITTER_NAME=mm-series GIT_COMMITTER_EMAIL=mm-series@example.invali
 DEB_PACKAGES="build-essential bc bison flex libelf-dev libssl-dev dwarves cpio
 xz-utils kmod rsync ccache python3 perl git qemu-system-x86 qemu-system-data
 busybox-static e2fsprogs libnuma-dev libcap-dev python3-ply python3-git"
+# And those only scripts/bench needs (not make check): the charts of
+# scripts/bench-report.py.
+BENCH_PACKAGES="python3-matplotlib"
 
+# ensure_packages [PACKAGE...]: apt-get install those of the packages
+# (default: $DEB_PACKAGES) that are not installed.
 ensure_packages() {
 	local missing=() p
-	for p in $DEB_PACKAGES; do
+	# shellcheck disable=SC2086 # a list of words
+	[ $# -gt 0 ] || set -- $DEB_PACKAGES
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 			missing+=("$p")
 	done
@@ -70,7 +77,7 @@ export KBUILD_BUILD_USER=mm-series KBUILD_BUILD_HOST=workbench
 kernel_splats() {
 	local splat='BUG:|kernel BUG at|WARNING:|Oops|general protection|possible circular locking'
 	splat="$splat|possible recursive locking|inconsistent lock state|suspicious RCU usage"
-	splat="$splat|INFO: task .* blocked|hung task|self-detected stall|rcu_sched detected stalls"
+	splat="$splat|INFO: task .* blocked|hung task|self-detected stall|rcu_.* detected stalls"
 	splat="$splat|list_add corruption|list_del corruption|KASAN:|UBSAN:|Bad page"
 	splat="$splat|kmemleak: .*suspected memory leak|kmemleak: .*(disabled|Cannot)"
 	splat="$splat|Bad rss-counter|BUG kmalloc|Kernel panic"
