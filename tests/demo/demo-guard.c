@@ -32,7 +32,7 @@
 #include "../guard-abi.h"
 
 #define PM_GUARD_BIT	58	/* /proc/PID/pagemap: pte is a guard region */
-#define NR_PAGES	4	/* pages of the mapping in steps 3 and 4 */
+#define NR_PAGES	4	/* pages of the one mapping shown */
 #define NR_STACKS	256
 #define STACK_SIZE	(64 * 1024)
 
@@ -231,7 +231,7 @@ static int vmas_overlapping(const char *lo, const char *hi, char *last, size_t s
 	return n;
 }
 
-/* ---- guard regions in one mapping (steps 3 and 4) ---- */
+/* ---- guard regions in one mapping ---- */
 
 static char page_fill(int i)
 {
@@ -271,12 +271,12 @@ static void show_pagemap(char *map, int want_guard_page)
 	printf("%s\n", line);
 }
 
-static void show_other_pages(char *map, int skip)
+static void show_other_pages(char *map, int skip, const char *prefix)
 {
 	char line[256];
 	int i, len;
 
-	len = snprintf(line, sizeof(line), "    pages");
+	len = snprintf(line, sizeof(line), "    %spages", prefix);
 	for (i = 0; i < NR_PAGES; i++) {
 		if (i == skip)
 			continue;
@@ -285,7 +285,7 @@ static void show_other_pages(char *map, int skip)
 		len += snprintf(line + len, sizeof(line) - len, " %d (0x%02x)", i + 1,
 				(unsigned char)page_fill(i));
 	}
-	printf("%s still hold their data in all %zu bytes\n", line, page_size);
+	printf("%s: all %zu bytes intact\n", line, page_size);
 }
 
 static void demo_one_mapping(void)
@@ -295,10 +295,8 @@ static void demo_one_mapping(void)
 	int i, n, p[2];
 	ssize_t r;
 
-	printf("\n== 3. A guard page in the middle of a mapping\n");
-	printf("One anonymous read-write mapping of %d pages, each filled with its own byte;\n",
+	printf("A mapping of %d pages, each filled with its own byte; page 2 made a guard page:\n",
 	       NR_PAGES);
-	printf("madvise(page 2, MADV_GUARD_INSTALL) makes page 2 a guard page.\n");
 
 	map = mmap(NULL, NR_PAGES * page_size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -329,22 +327,19 @@ static void demo_one_mapping(void)
 	}
 	if (try_read(guard, &c) == 0)
 		fail("reading the guard page did not raise SIGSEGV");
-	show_other_pages(map, g);
+	show_other_pages(map, g, "");
 	show_pagemap(map, g);
 
+	n = vmas_overlapping(map, map + NR_PAGES * page_size, vma, sizeof(vma));
 	if (smaps_vmflags(map, flags, sizeof(flags))) {
 		fail("no VmFlags line for the mapping in /proc/self/smaps");
 	} else {
-		printf("    smaps VmFlags: %s%s\n", flags,
-		       has_token(flags, "gu") ? "   (\"gu\": has guards)" : "");
+		printf("    smaps VmFlags: %s%s; /proc/self/maps: %d VMA\n", flags,
+		       has_token(flags, "gu") ? " (\"gu\": has guards)" : "", n);
 		if (!has_token(flags, "gu"))
 			fail("VmFlags has no \"gu\"");
 	}
-
-	n = vmas_overlapping(map, map + NR_PAGES * page_size, vma, sizeof(vma));
-	if (n == 1)
-		printf("    /proc/self/maps: still 1 VMA for the mapping: %s\n", vma);
-	else
+	if (n != 1)
 		fail("%d VMAs in /proc/self/maps for the mapping, expected 1", n);
 
 	/* A system call writing into the guard page gets EFAULT, not a signal. */
@@ -372,29 +367,25 @@ static void demo_one_mapping(void)
 		close(p[1]);
 	}
 
-	printf("\n== 4. Removing the guard\n");
-	printf("madvise(page 2, MADV_GUARD_REMOVE): page 2 is ordinary memory again, and\n");
-	printf("reads as zeroes, like anonymous memory never touched.\n");
+	printf("MADV_GUARD_REMOVE on page 2: ordinary memory again, zero like untouched memory:\n");
 	if (madvise(guard, page_size, MADV_GUARD_REMOVE)) {
 		fail("madvise(MADV_GUARD_REMOVE): %s", strerror(errno));
 	} else if (try_read(guard, &c)) {
 		fail("page 2 still raises SIGSEGV after MADV_GUARD_REMOVE");
 	} else {
-		if (page_is(guard, 0))
-			printf("    page 2 readable, all %zu bytes zero\n", page_size);
-		else
+		if (!page_is(guard, 0))
 			fail("page 2 is not zero after MADV_GUARD_REMOVE");
 		if (try_write(guard, 0x22))
 			fail("page 2 not writable after MADV_GUARD_REMOVE");
 		else
 			guard[0] = 0;
-		show_other_pages(map, g);
+		show_other_pages(map, g, "page 2 zero and writable; ");
 		show_pagemap(map, -1);
 	}
 	munmap(map, NR_PAGES * page_size);
 }
 
-/* ---- a tiny thread-stack allocator (steps 5 and 6) ---- */
+/* ---- a tiny thread-stack allocator ---- */
 
 enum guard_way { WAY_PROTNONE, WAY_MADVISE, WAY_PROCESS_MADVISE };
 
@@ -531,10 +522,8 @@ static void stack_allocator(int have_guards, struct stacks *keep)
 {
 	struct stacks s;
 
-	printf("\n== 5. A tiny thread-stack allocator: PROT_NONE pages against guard regions\n");
-	printf("%d stacks of %d KiB, each its own mapping with an unmapped page between\n",
+	printf("A thread-stack allocator: %d stacks of %d KiB, each with a guard page at its low end:\n",
 	       NR_STACKS, STACK_SIZE / 1024);
-	printf("neighbours, and one guard page at its low end.\n");
 
 	if (!alloc_stacks(&s, WAY_PROTNONE)) {
 		show_stacks("mmap + mprotect(PROT_NONE):", &s, 2);
@@ -590,11 +579,6 @@ static void run_on_stacks(struct stacks *s)
 	size_t i;
 	pid_t pid;
 
-	printf("\n== 6. Using a guarded stack\n");
-	printf("A thread runs on stack %d of the MADV_GUARD_INSTALL set; then a child process\n",
-	       k);
-	printf("writes one byte below that stack's usable area, into its guard page.\n");
-
 	for (i = 0; i < 8192; i++)
 		want += (unsigned char)(i * 7);
 	err = pthread_attr_init(&attr);
@@ -606,8 +590,8 @@ static void run_on_stacks(struct stacks *s)
 		fail("starting a thread on %p-%p: %s", (void *)lo, (void *)hi, strerror(err));
 	} else {
 		pthread_join(t, NULL);
-		printf("    thread ran on %p-%p (%zu KiB), locals at %p, checksum %lu\n",
-		       (void *)lo, (void *)hi, (size_t)(hi - lo) / 1024, (void *)w.local, w.sum);
+		printf("    a thread ran on stack %d (%p-%p), checksum %lu\n",
+		       k, (void *)lo, (void *)hi, w.sum);
 		if (w.local < lo || w.local >= hi)
 			fail("the thread's locals are not on the stack given to it");
 		if (w.sum != want)
@@ -634,7 +618,8 @@ static void run_on_stacks(struct stacks *s)
 		return;
 	}
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
-		printf("    child wrote to %p (guard page): killed by SIGSEGV\n", (void *)(lo - 1));
+		printf("    a child wrote 1 byte below it, at %p (guard page): killed by SIGSEGV\n",
+		       (void *)(lo - 1));
 	else if (WIFSIGNALED(status))
 		fail("child killed by signal %d, expected SIGSEGV", WTERMSIG(status));
 	else
@@ -655,12 +640,10 @@ int main(void)
 	printf("madvise(MADV_GUARD_INSTALL) puts guard markers in the page tables: touching a\n");
 	printf("guarded page raises SIGSEGV, yet no VMA is added, unlike a PROT_NONE page.\n");
 	have_guards = madvise(NULL, 0, MADV_GUARD_INSTALL) == 0;
-	if (have_guards) {
-		printf("    madvise(NULL, 0, MADV_GUARD_INSTALL) = 0: supported\n");
-	} else {
+	if (!have_guards) {
 		printf("    madvise(NULL, 0, MADV_GUARD_INSTALL) = -1 %s: not supported\n",
 		       errno == EINVAL ? "EINVAL" : strerror(errno));
-		printf("    (only the PROT_NONE part of step 5 can run)\n");
+		printf("    (only the PROT_NONE part of the allocator can run)\n");
 	}
 
 	if (have_guards)
@@ -672,9 +655,8 @@ int main(void)
 	}
 
 	if (failures) {
-		printf("\ndemo-guard: %d check(s) FAILED\n", failures);
+		printf("demo-guard: %d check(s) FAILED\n", failures);
 		return 1;
 	}
-	printf("\ndemo-guard: all checks passed\n");
 	return 0;
 }
