@@ -3,8 +3,13 @@
 # after round, the stress program (mm_stress), the fuzzer with its racing
 # reader (a new seed each round), pt_reclaim_race (forced MGLRU aging with
 # page-table walks while tables are freed), guard-regions' race cases and
-# pt_reclaim's UFFDIO_COPY against a neighbour's DONTNEED. Then kmemleak
-# scans, and one line sums it up:
+# pt_reclaim's UFFDIO_COPY against a neighbour's DONTNEED. The first
+# mm_stress round, and every other one after it, runs with -f under fault
+# injection where the kernel has it (the stress and RT kernels): its
+# workers' page allocations (page tables among them), vm_area_struct and
+# maple_node slab allocations and user copies fail at random
+# (fail_page_alloc, failslab, fail_usercopy, task-filtered: nothing else
+# fails). Then kmemleak scans, and one line sums it up:
 #   stress-run: operations=N minutes=M failures=F leaked_tables=T bytes_lost=B
 # (splats are counted by the host in the serial log). Exit status 0 only if
 # every round passed, no table and no byte was lost.
@@ -19,6 +24,7 @@ dbg=/sys/kernel/debug
 mount | grep -q " $dbg " || mount -t debugfs none $dbg
 deadline=$(($(date +%s) + minutes * 60))
 ops=0
+injected=0
 fail=0
 rounds=0
 
@@ -32,16 +38,54 @@ elif [ -e /sys/block/zram0/disksize ]; then
 fi
 # MGLRU on: pt_reclaim_race ages through debugfs, reclaim walks tables.
 [ -e /sys/kernel/mm/lru_gen/enabled ] && echo y >/sys/kernel/mm/lru_gen/enabled
-echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
+# (A PREEMPT_RT kernel of 6.12 has no THP, and so no test_hmm.)
+thp=/sys/kernel/mm/transparent_hugepage/enabled
+[ -e $thp ] && echo madvise >$thp
 echo 8 >/proc/sys/vm/nr_hugepages
 # test_hmm, for mm_stress's device migration and device-exclusive roles.
-if ! modprobe test_hmm; then
+if [ ! -e $thp ]; then
+	echo "stress-run: no THP in this kernel: no test_hmm, no collapse"
+elif ! modprobe test_hmm; then
 	echo "stress-run: no test_hmm: mm_stress's hmm role will not run"
 else
 	major=$(awk '$2 == "HMM_DMIRROR" { print $1 }' /proc/devices)
 	for i in 0 1; do
 		[ -e /dev/hmm_dmirror$i ] || mknod /dev/hmm_dmirror$i c "$major" $i
 	done
+fi
+
+# Fault injection for mm_stress -f: only tasks that set make-it-fail (its
+# workers and their children) see failures, 1 in 100 of each kind, sleeping
+# allocations and order-0 pages included. "times" counts down from 10^9:
+# the difference is the number of failures injected.
+fi_times=1000000000
+inject=
+fi_setup() {
+	d=$dbg/$1
+	[ -d $d ] || return 1
+	echo Y >$d/task-filter && echo 0 >$d/verbose && echo 1 >$d/interval &&
+		echo 1 >$d/probability && echo $fi_times >$d/times &&
+		echo 0 >$d/space || return 1
+	[ -e $d/ignore-gfp-wait ] && echo N >$d/ignore-gfp-wait
+	[ -e $d/ignore-gfp-highmem ] && echo N >$d/ignore-gfp-highmem
+	[ -e $d/min-order ] && echo 0 >$d/min-order
+	return 0
+}
+fi_count() {
+	n=0
+	for f in fail_page_alloc failslab fail_usercopy; do
+		[ -e $dbg/$f/times ] && n=$((n + fi_times - $(cat $dbg/$f/times)))
+	done
+	echo $n
+}
+if fi_setup fail_page_alloc && fi_setup failslab && fi_setup fail_usercopy; then
+	echo Y >$dbg/failslab/cache-filter
+	for c in vm_area_struct maple_node; do
+		echo 1 >/sys/kernel/slab/$c/failslab 2>/dev/null ||
+			echo "stress-run: failslab cannot single out $c (merged?)"
+	done
+	inject=-f
+	echo "stress-run: fault injection for mm_stress -f: fail_page_alloc, failslab (vm_area_struct, maple_node), fail_usercopy"
 fi
 
 # Kmemleak: forget what boot left, so that the scan at the end reports what
@@ -86,7 +130,15 @@ while [ "$(left)" -gt 60 ]; do
 	rounds=$((rounds + 1))
 	t=$(($(left) - 10))
 	[ $t -gt 300 ] && t=300
-	run "mm_stress seed $seed" ./mm_stress -t $t -s $seed
+	if [ -n "$inject" ] && [ $((rounds % 2)) -eq 1 ]; then
+		n0=$(fi_count)
+		run "mm_stress -f seed $seed" ./mm_stress -f -t $t -s $seed
+		n0=$(($(fi_count) - n0))
+		injected=$((injected + n0))
+		echo "stress-run: $n0 failures injected"
+	else
+		run "mm_stress seed $seed" ./mm_stress -t $t -s $seed
+	fi
 	[ "$(left)" -gt 60 ] || break
 	# The fuzzer's -n counts steps; -t bounds it in time.
 	run "mm_fuzz seed $seed" sh -c 'cd /tmp/mm_fuzz && exec /work/mm_fuzz "$@"' \
@@ -122,7 +174,7 @@ if [ -e $kml ]; then
 		head -n 60 /tmp/kmemleak.txt
 	fi
 fi
-echo "stress-run: PageTables $pt0 kB before, $pt1 kB after, $rounds rounds"
+echo "stress-run: PageTables $pt0 kB before, $pt1 kB after, $rounds rounds${inject:+, $injected failures injected}"
 [ $ops -gt 0 ] || { echo "stress-run: no operation was done"; fail=$((fail + 1)); }
 echo "stress-run: operations=$ops minutes=$minutes failures=$fail leaked_tables=$leaked bytes_lost=$bytes"
 [ $fail -eq 0 ] && [ $leaked -eq 0 ] && [ "$bytes" -eq 0 ]
