@@ -4,12 +4,14 @@
 # reader (a new seed each round), pt_reclaim_race (forced MGLRU aging with
 # page-table walks while tables are freed), guard-regions' race cases and
 # pt_reclaim's UFFDIO_COPY against a neighbour's DONTNEED. The first
-# mm_stress round, and every other one after it, runs with -f under fault
-# injection where the kernel has it (the stress and RT kernels): its
-# workers' page allocations (page tables among them), vm_area_struct and
-# maple_node slab allocations and user copies fail at random
-# (fail_page_alloc, failslab, fail_usercopy, task-filtered: nothing else
-# fails). Then kmemleak scans, and one line sums it up:
+# mm_stress round, and every other one after it, runs under fault
+# injection where the kernel has it (the stress and RT kernels), taking
+# turns: "mm_stress -f", where the workers' page allocations (page tables
+# among them) and vm_area_struct and maple_node slab allocations fail at
+# random (fail_page_alloc, failslab), and "mm_stress -F", where the
+# workers that take no signals also see user copies fail (fail_usercopy).
+# Only the tasks that set make-it-fail see failures. Then kmemleak scans,
+# and one line sums it up:
 #   stress-run: operations=N minutes=M failures=F leaked_tables=T bytes_lost=B
 # (splats are counted by the host in the serial log). Exit status 0 only if
 # every round passed, no table and no byte was lost.
@@ -54,17 +56,18 @@ else
 	done
 fi
 
-# Fault injection for mm_stress -f: only tasks that set make-it-fail (its
-# workers and their children) see failures, 1 in 100 of each kind, sleeping
-# allocations and order-0 pages included. "times" counts down from 10^9:
-# the difference is the number of failures injected.
+# Fault injection for mm_stress -f and -F: only tasks that set make-it-fail
+# (its workers) see failures, 1 in 20 of each kind, sleeping allocations
+# and order-0 pages included; fail_usercopy only for -F (see mm_stress.c).
+# "times" counts down from 10^9: the difference is the number of failures
+# injected.
 fi_times=1000000000
 inject=
 fi_setup() {
 	d=$dbg/$1
 	[ -d $d ] || return 1
 	echo Y >$d/task-filter && echo 0 >$d/verbose && echo 1 >$d/interval &&
-		echo 1 >$d/probability && echo $fi_times >$d/times &&
+		echo 5 >$d/probability && echo $fi_times >$d/times &&
 		echo 0 >$d/space || return 1
 	[ -e $d/ignore-gfp-wait ] && echo N >$d/ignore-gfp-wait
 	[ -e $d/ignore-gfp-highmem ] && echo N >$d/ignore-gfp-highmem
@@ -85,7 +88,7 @@ if fi_setup fail_page_alloc && fi_setup failslab && fi_setup fail_usercopy; then
 			echo "stress-run: failslab cannot single out $c (merged?)"
 	done
 	inject=-f
-	echo "stress-run: fault injection for mm_stress -f: fail_page_alloc, failslab (vm_area_struct, maple_node), fail_usercopy"
+	echo "stress-run: fault injection for mm_stress -f: fail_page_alloc, failslab (vm_area_struct, maple_node); -F: also fail_usercopy"
 fi
 
 # Kmemleak: forget what boot left, so that the scan at the end reports what
@@ -131,8 +134,16 @@ while [ "$(left)" -gt 60 ]; do
 	t=$(($(left) - 10))
 	[ $t -gt 300 ] && t=300
 	if [ -n "$inject" ] && [ $((rounds % 2)) -eq 1 ]; then
+		# -f and -F take turns; fail_usercopy only with -F.
+		if [ $((rounds % 4)) -eq 1 ]; then
+			inject=-f
+			echo 0 >$dbg/fail_usercopy/probability
+		else
+			inject=-F
+			echo 5 >$dbg/fail_usercopy/probability
+		fi
 		n0=$(fi_count)
-		run "mm_stress -f seed $seed" ./mm_stress -f -t $t -s $seed
+		run "mm_stress $inject seed $seed" ./mm_stress $inject -t $t -s $seed
 		n0=$(($(fi_count) - n0))
 		injected=$((injected + n0))
 		echo "stress-run: $n0 failures injected"
