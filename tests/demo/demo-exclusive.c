@@ -24,6 +24,7 @@
 
 /* test_hmm's ioctls, the same on 6.12 and on the patched kernel. */
 #include <lib/test_hmm_uapi.h>
+#include "demo.h"
 
 #define SZ_2M		(2UL << 20)
 #define PM_PRESENT	(1ULL << 63)
@@ -32,20 +33,7 @@
 #define KPF_THP		22
 
 static size_t page_size;
-static int failures;
 static int pagemap_fd, kpageflags_fd, kpagecount_fd;
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("    FAILED: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	failures++;
-}
 
 static uint64_t read_u64(int fd, uint64_t index)
 {

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "../guard-abi.h"
+#include "demo.h"
 
 #define PM_GUARD_BIT	58	/* /proc/PID/pagemap: pte is a guard region */
 #define NR_PAGES	4	/* pages of the one mapping shown */
@@ -37,21 +38,6 @@
 #define STACK_SIZE	(64 * 1024)
 
 static size_t page_size;
-static int failures;
-
-/* Report a check that did not hold; the program will exit 1. */
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("    FAILED: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	failures++;
-}
 
 static uint64_t now_ns(void)
 {

@@ -34,27 +34,15 @@
 #include <linux/kvm.h>
 
 #include <lib/test_pfnmap_uapi.h>
+#include "demo.h"
 
 #define SZ_2M		(2UL << 20)
 #define GPA_THP		0UL		/* slot 0, first half: a THP */
 #define GPA_SMALL	SZ_2M		/* slot 0, second half: 4 KiB pages */
 #define GPA_PFNMAP	(2 * SZ_2M)	/* slot 1: test_pfnmap memory */
 
-static int failures;
 static int vm_fd, vcpu_fd;
 static char stats_dir[128];
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("    FAILED: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	failures++;
-}
 
 /* One of the VM's statistics from debugfs, or -1. */
 static long vm_stat(const char *name)

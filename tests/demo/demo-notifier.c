@@ -29,24 +29,12 @@
 #include <unistd.h>
 
 #include <lib/test_hmm_uapi.h>
+#include "demo.h"
 
 #define NR_PAGES	16
 #define ZAPPED		5	/* the page MADV_DONTNEED takes away */
 
 static size_t page_size;
-static int failures;
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("    FAILED: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	failures++;
-}
 
 /* The device reads the NR_PAGES pages at p into mirror. */
 static int device_read(int fd, char *p, char *mirror, struct hmm_dmirror_cmd *c)

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "demo.h"
 
 #define SZ_1M		(1UL << 20)
 #define SZ_2M		(2UL << 20)
@@ -28,19 +29,6 @@
 #define PIECE		SZ_1M
 #define NR_TABLES	(MAP_SIZE / SZ_2M)	/* PTE tables that map it */
 
-static int failures;
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("    FAILED: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	failures++;
-}
 
 /* VmPTE of /proc/self/status in kB, or -1. */
 static long vm_pte_kb(void)
