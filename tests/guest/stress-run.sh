@@ -82,13 +82,18 @@ fi_count() {
 	echo $n
 }
 if fi_setup fail_page_alloc && fi_setup failslab && fi_setup fail_usercopy; then
+	# A merged cache refuses the flag (EINVAL): say which ones took it.
 	echo Y >$dbg/failslab/cache-filter
+	caches=
 	for c in vm_area_struct maple_node; do
-		echo 1 >/sys/kernel/slab/$c/failslab 2>/dev/null ||
+		if echo 1 >/sys/kernel/slab/$c/failslab 2>/dev/null; then
+			caches="$caches${caches:+, }$c"
+		else
 			echo "stress-run: failslab cannot single out $c (merged?)"
+		fi
 	done
 	inject=-f
-	echo "stress-run: fault injection for mm_stress -f: fail_page_alloc, failslab (vm_area_struct, maple_node); -F: also fail_usercopy"
+	echo "stress-run: fault injection for mm_stress -f: fail_page_alloc, failslab (${caches:-no cache}); -F: also fail_usercopy"
 fi
 
 # Kmemleak: forget what boot left, so that the scan at the end reports what
