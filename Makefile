@@ -1,5 +1,5 @@
 # The workbench: see README.md.
-.PHONY: all check run shell tree export base kernel base-kernel selftests bench stress stable clean help
+.PHONY: all check run shell tree export base kernel base-kernel selftests bench stress stable releases rebase clean help
 
 help:
 	@echo "make check   build everything from scratch if needed, run all tests"
@@ -12,6 +12,8 @@ help:
 	@echo "make bench   benchmarks: base against patched kernel"
 	@echo "make stress  30 minutes of stress and fuzzing on a KASAN kernel (CONFIG=rt: PREEMPT_RT)"
 	@echo "make stable  each Cc: stable fix applied alone to the base: builds and boots"
+	@echo "make releases  does the series apply to each Debian 6.12 the archive holds? (build/releases/table.md)"
+	@echo "make rebase VERSION=X  move the series to Debian linux-source-6.12 X (DRY_RUN=1: only report)"
 
 CONFIG ?= test
 
@@ -51,6 +53,16 @@ stress:
 
 stable:
 	@scripts/stable-check
+
+# make releases [VERSIONS="X Y ..."]: the point-release part of issue 19's
+# build matrix (the configs, architectures and prefixes are not in yet)
+releases:
+	@scripts/releases $(VERSIONS)
+
+# make rebase VERSION=X [DRY_RUN=1]
+rebase:
+	@test -n "$(VERSION)" || { echo "usage: make rebase VERSION=X [DRY_RUN=1] (X: apt-cache madison linux-source-6.12)" >&2; exit 2; }
+	@scripts/rebase $(if $(DRY_RUN),--dry-run) $(VERSION)
 
 clean:
 	rm -rf build/obj build/vm.* build/logs

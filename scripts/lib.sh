@@ -83,3 +83,93 @@ kernel_splats() {
 	splat="$splat|Bad rss-counter|BUG kmalloc|Kernel panic"
 	grep -aE '^\[ *[0-9]+\.[0-9]+\]' "$1" | grep -aE "$splat"
 }
+
+# commit_source_tree DIR PACKAGE VERSION TARBALL SHA256: make DIR, an unpacked
+# linux-source tree, a git repository with one commit tagged "base": fixed
+# identity, date and message, so that the same tarball always gives the same
+# commit id (build/base, build/releases/<version>).
+commit_source_tree() {
+	(
+		cd "$1"
+		git init -q -b debian
+		git config core.autocrlf false
+		git config gc.auto 0
+		git add -A -f .
+		export GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z'
+		git commit -q -m "Debian $2 $3" -m "Unpacked from $4 (sha256 $5)."
+		git tag base
+	)
+}
+
+# Other Debian releases of the base package (scripts/releases, scripts/rebase).
+RELEASES=$BUILD/releases
+
+# archive_versions PACKAGE: the versions of PACKAGE the archive holds, newest
+# first.
+archive_versions() {
+	apt-cache madison "$1" | awk '{ print $3 }' | sort -u -r -V
+}
+
+# fetch_release PACKAGE VERSION TARBALL: build/releases/VERSION, Debian's
+# PACKAGE at VERSION as a git repository made as build/base is (one commit,
+# tag "base", the same id for the same tarball), with the stamp
+# .git/mm-series-base ("VERSION SHA256-of-the-tarball") and the package's
+# changelog as .git/changelog.Debian.gz. The package is fetched with
+# "apt-get download" the first time only, and deleted once unpacked.
+fetch_release() {
+	local pkg=$1 version=$2 tarball=$3 dir=$RELEASES/$2 tmp deb sum
+	[ -f "$dir/.git/mm-series-base" ] && return 0
+	tmp=$dir.tmp
+	rm -rf "$tmp" "$dir"
+	mkdir -p "$tmp/src"
+	progress "$version: apt-get download $pkg=$version"
+	if ! (cd "$tmp" && logged "$LOGS/releases-apt.log" apt-get download "$pkg=$version"); then
+		logged "$LOGS/apt.log" apt-get update || true
+		(cd "$tmp" && logged "$LOGS/releases-apt.log" apt-get download "$pkg=$version") ||
+			die "cannot download $pkg=$version ('apt-cache madison $pkg' lists the versions the archive holds)"
+	fi
+	deb=$(echo "$tmp"/*.deb)
+	[ -f "$deb" ] || die "apt-get download left no .deb in $tmp"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$tmp" ".$tarball" "./usr/share/doc/$pkg/changelog.Debian.gz" ||
+		die "$deb holds no $tarball"
+	rm -f "$deb"
+	sum=$(sha256sum "$tmp$tarball" | cut -d' ' -f1)
+	progress "$version: unpacking into build/releases/$version"
+	tar -xf "$tmp$tarball" -C "$tmp/src" --strip-components=1
+	rm -f "$tmp$tarball"
+	progress "$version: committing the tree"
+	commit_source_tree "$tmp/src" "$pkg" "$version" "$tarball" "$sum"
+	mv "$tmp/usr/share/doc/$pkg/changelog.Debian.gz" "$tmp/src/.git/"
+	echo "$version $sum" >"$tmp/src/.git/mm-series-base"
+	mv "$tmp/src" "$dir"
+	rm -rf "$tmp"
+}
+
+# series_patches: the patch files of patches/series, in order, one a line.
+series_patches() {
+	local p
+	while IFS= read -r p; do
+		case $p in ''|'#'*) continue ;; esac
+		[ -f "$ROOT/patches/$p" ] || die "patches/series names $p, which does not exist"
+		echo "$ROOT/patches/$p"
+	done <"$ROOT/patches/series"
+}
+
+# changelog_for PACKAGE PINNED TARBALL VERSION: the changelog.Debian.gz that
+# lists the stable updates between VERSION and the pinned base PINNED: the
+# newer one's (the installed package's, if it is PINNED; else the one kept by
+# fetch_release, which may fetch PINNED for it).
+changelog_for() {
+	local pkg=$1 pinned=$2 tarball=$3 v=$4
+	if dpkg --compare-versions "$v" gt "$pinned"; then
+		fetch_release "$pkg" "$v" "$tarball" >&2
+		echo "$RELEASES/$v/.git/changelog.Debian.gz"
+	elif [ "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null)" = "$pinned" ] &&
+		[ -f "/usr/share/doc/$pkg/changelog.Debian.gz" ]; then
+		echo "/usr/share/doc/$pkg/changelog.Debian.gz"
+	else
+		fetch_release "$pkg" "$pinned" "$tarball" >&2
+		echo "$RELEASES/$pinned/.git/changelog.Debian.gz"
+	fi
+}
