@@ -59,15 +59,16 @@ fi
 # Fault injection for mm_stress -f and -F: only tasks that set make-it-fail
 # (its workers) see failures, 1 in 20 of each kind, sleeping allocations
 # and order-0 pages included; fail_usercopy only for -F (see mm_stress.c).
-# "times" counts down from 10^9: the difference is the number of failures
-# injected.
+# Only during those rounds: the fallback cases of pt_reclaim and
+# pt_reclaim_race set make-it-fail too, for fail_pt_reclaim. "times" counts
+# down from 10^9: the difference is the number of failures injected.
 fi_times=1000000000
 inject=
 fi_setup() {
 	d=$dbg/$1
 	[ -d $d ] || return 1
 	echo Y >$d/task-filter && echo 0 >$d/verbose && echo 1 >$d/interval &&
-		echo 5 >$d/probability && echo $fi_times >$d/times &&
+		echo 0 >$d/probability && echo $fi_times >$d/times &&
 		echo 0 >$d/space || return 1
 	[ -e $d/ignore-gfp-wait ] && echo N >$d/ignore-gfp-wait
 	[ -e $d/ignore-gfp-highmem ] && echo N >$d/ignore-gfp-highmem
@@ -142,13 +143,17 @@ while [ "$(left)" -gt 60 ]; do
 		# -f and -F take turns; fail_usercopy only with -F.
 		if [ $((rounds % 4)) -eq 1 ]; then
 			inject=-f
-			echo 0 >$dbg/fail_usercopy/probability
 		else
 			inject=-F
 			echo 5 >$dbg/fail_usercopy/probability
 		fi
+		echo 5 >$dbg/fail_page_alloc/probability
+		echo 5 >$dbg/failslab/probability
 		n0=$(fi_count)
 		run "mm_stress $inject seed $seed" ./mm_stress $inject -t $t -s $seed
+		for f in fail_page_alloc failslab fail_usercopy; do
+			echo 0 >$dbg/$f/probability
+		done
 		n0=$(($(fi_count) - n0))
 		injected=$((injected + n0))
 		echo "stress-run: $n0 failures injected"
