@@ -167,8 +167,10 @@ while [ "$(left)" -gt 60 ]; do
 	[ "$(left)" -gt 60 ] || break
 	run "pt_reclaim_race" env PT_RECLAIM_RACE_SECONDS=120 ./pt_reclaim_race
 	[ "$(left)" -gt 60 ] || break
+	# (Not process_madvise_vector_contended: a fixed amount of work that
+	# the KASAN kernel under TCG does not finish in the harness's 30 s.)
 	run "guard-regions races" ./guard-regions -t race_fault_install \
-		-t race_collapse_install -t process_madvise_vector_contended
+		-t race_collapse_install
 	run "pt_reclaim uffd_copy_vs_dontneed" ./pt_reclaim -t uffd_copy_vs_dontneed
 	seed=$((seed + 1))
 done
