@@ -2,7 +2,7 @@
 .PHONY: all check run shell tree export base kernel base-kernel selftests bench stress stable releases rebase clean help
 
 help:
-	@echo "make check   build everything from scratch if needed, run all tests"
+	@echo "make check   build everything from scratch if needed, run all tests (ARCH=arm64: on arm64)"
 	@echo "make run     build the patched kernel, boot it, show the demo"
 	@echo "make shell   boot the patched test kernel to an interactive shell"
 	@echo "make tree    fresh scratch tree build/linux: base + patches/series"
@@ -16,15 +16,18 @@ help:
 	@echo "make rebase VERSION=X  move the series to Debian linux-source-6.12 X (DRY_RUN=1: only report)"
 
 CONFIG ?= test
+# ARCH=arm64: make check, kernel, selftests and shell for arm64 (cross-built,
+# booted under qemu-system-aarch64); the default is x86-64.
+archflag = $(if $(ARCH),--arch $(ARCH))
 
 check:
-	@scripts/check
+	@scripts/check $(archflag)
 
 run:
 	@scripts/run-demo
 
 shell: kernel
-	@scripts/vm --config $(CONFIG) --shell
+	@scripts/vm --config $(CONFIG) $(archflag) --shell
 
 tree:
 	@scripts/tree
@@ -36,13 +39,13 @@ base:
 	@scripts/fetch-base
 
 kernel:
-	@scripts/build-kernel --config $(CONFIG)
+	@scripts/build-kernel --config $(CONFIG) $(archflag)
 
 base-kernel:
 	@scripts/build-kernel --base --config $(CONFIG)
 
 selftests: kernel
-	@scripts/build-selftests --config $(CONFIG)
+	@scripts/build-selftests --config $(CONFIG) $(archflag)
 
 bench:
 	@scripts/bench

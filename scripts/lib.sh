@@ -47,6 +47,57 @@ busybox-static e2fsprogs libnuma-dev libcap-dev python3-ply python3-git"
 # scripts/bench-report.py.
 BENCH_PACKAGES="python3-matplotlib"
 
+# And those an arm64 build and boot needs (--arch arm64): the cross compiler
+# and its C library, QEMU for arm64. arm64's busybox is not installed but
+# unpacked from the archive's arm64 package (arm64_busybox).
+ARM64_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
+
+# parse_arch ARCH: "--arch" of the scripts. Sets ARCH_SUFFIX, the suffix of the
+# build directories build/obj/<patched|base>-<config>$ARCH_SUFFIX: "" for
+# x86-64 (the default: x86, x86_64 or empty), "-arm64" for arm64, which also
+# installs $ARM64_PACKAGES if missing.
+parse_arch() {
+	# shellcheck disable=SC2034 # used by the scripts that source this
+	case $1 in
+	''|x86|x86_64) ARCH_SUFFIX= ;;
+	arm64|aarch64) ARCH_SUFFIX=-arm64
+		# shellcheck disable=SC2086 # a list of words
+		ensure_packages $ARM64_PACKAGES ;;
+	*) die "--arch $1: x86_64 or arm64" ;;
+	esac
+}
+
+# arm64_busybox: set ARM64_BUSYBOX to a static arm64 busybox, unpacked from
+# Debian's busybox-static:arm64 into build/arm64-busybox/ the first time
+# (which adds arm64 to dpkg's foreign architectures and so to apt's lists;
+# nothing of arm64 is installed).
+arm64_busybox() {
+	local dir=$BUILD/arm64-busybox tmp deb
+	ARM64_BUSYBOX=$dir/bin/busybox
+	[ -x "$ARM64_BUSYBOX" ] && return 0
+	[ "$(id -u)" = 0 ] || die "need root to fetch busybox-static:arm64 (dpkg --add-architecture arm64)"
+	tmp=$dir.tmp
+	rm -rf "$tmp" "$dir"
+	mkdir -p "$tmp"
+	progress "fetching busybox-static:arm64 into build/arm64-busybox"
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		dpkg --add-architecture arm64
+		logged "$LOGS/apt.log" apt-get update || die "apt-get update failed"
+	fi
+	if ! (cd "$tmp" && logged "$LOGS/apt-arm64.log" apt-get download busybox-static:arm64); then
+		logged "$LOGS/apt.log" apt-get update || die "apt-get update failed"
+		(cd "$tmp" && logged "$LOGS/apt-arm64.log" apt-get download busybox-static:arm64) ||
+			die "cannot download busybox-static:arm64"
+	fi
+	deb=$(echo "$tmp"/*.deb)
+	[ -f "$deb" ] || die "apt-get download left no .deb in $tmp"
+	dpkg-deb -x "$deb" "$tmp/root"
+	[ -x "$tmp/root/bin/busybox" ] || die "$deb holds no /bin/busybox"
+	mkdir -p "$dir/bin"
+	cp "$tmp/root/bin/busybox" "$ARM64_BUSYBOX"
+	rm -rf "$tmp"
+}
+
 # ensure_packages [PACKAGE...]: apt-get install those of the packages
 # (default: $DEB_PACKAGES) that are not installed.
 ensure_packages() {

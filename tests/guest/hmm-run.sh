@@ -6,14 +6,27 @@
 # reserved (memmap=512M$SPM0, SPM1 = SPM0 + 256M), test_hmm also creates its
 # two DEVICE_COHERENT devices on them, and hmm-tests runs its coherent
 # variants instead of skipping them. Without, or if the range is not reserved,
-# only the DEVICE_PRIVATE devices exist.
+# only the DEVICE_PRIVATE devices exist. arm64 has no memmap=: there the
+# range is guest memory past the kernel's mem= (scripts/check --arch arm64
+# gives QEMU 512 MiB more than mem=), which no line of /proc/iomem covers.
 # HMM_THP=always (or never, madvise) sets transparent_hugepage/enabled for the
 # run and restores it after: make check runs hmm-tests with THP=always too,
 # where every anonymous buffer of 2 MiB or more is THP-backed.
+# outside_iomem START END: no line of /proc/iomem overlaps START..END.
+outside_iomem() {
+	while IFS='- ' read -r lo hi _; do
+		case $lo in [0-9a-f]*) ;; *) continue ;; esac
+		[ $((0x$lo)) -le "$2" ] && [ $((0x$hi)) -ge "$1" ] && return 1
+	done </proc/iomem
+	return 0
+}
 spm=
 if [ $# -eq 2 ]; then
 	start=$(printf '%x' "$1")
 	if grep -q "^ *$start-[0-9a-f]* : Reserved" /proc/iomem; then
+		spm="spm_addr_dev0=$1 spm_addr_dev1=$2"
+	elif [ "$(uname -m)" = aarch64 ] && grep -q ' mem=' /proc/cmdline &&
+		outside_iomem $(($1)) $(($2 + 0x10000000 - 1)); then
 		spm="spm_addr_dev0=$1 spm_addr_dev1=$2"
 	else
 		echo "hmm-run: $1 is not reserved, no DEVICE_COHERENT devices"

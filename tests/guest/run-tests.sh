@@ -3,8 +3,10 @@
 # ./selftests.list) with a time limit. Each test's output is framed by
 # @@BEGIN/@@END lines for the host's parser, the whole run ends with an
 # @@DONE line (the parser fails a boot without it), and a marker goes to the
-# kernel log so that a splat can be told apart per test.
+# kernel log so that a splat can be told apart per test. The second
+# argument is each test's time limit in seconds (default 900).
 list=${1:-./selftests.list}
+limit=${2:-900}
 echo 32 >/proc/sys/vm/nr_hugepages
 # A swap device, so that swap-out paths (khugepaged's swap tests, cow's
 # swapped-out cases) run: zram, compressed in guest memory.
@@ -25,7 +27,7 @@ while read -r label prog cmd; do
 	case $label in ''|'#'*) continue ;; esac
 	echo "@@BEGIN $label"
 	echo "workbench: begin $label" >/dev/kmsg
-	timeout -s KILL 900 sh -c "$cmd" </dev/null 2>&1
+	timeout -s KILL "$limit" sh -c "$cmd" </dev/null 2>&1
 	rc=$?
 	echo "workbench: end $label ($rc)" >/dev/kmsg
 	# A test that died mid-line must not hide the marker
