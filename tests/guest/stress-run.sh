@@ -104,7 +104,7 @@ kml=$dbg/kmemleak
 
 # Leaked page tables. /proc/meminfo's PageTables counts the user tables
 # of every process (their VmPTE: PTE, PMD and PUD tables) and the kernel's
-# own PMD and PUD tables (vmalloc and its KASAN shadow grow them; the
+# own PMD and PUD tables (vmalloc and module mappings grow them; the
 # kernel's PTE tables are not counted). What it grows by, less what the live
 # processes and the kernel hold (ptdump), is user tables nobody freed.
 #
