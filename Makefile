@@ -2,7 +2,7 @@
 .PHONY: all check run shell tree export base kernel base-kernel selftests bench stress stable releases rebase clean help
 
 help:
-	@echo "make check   build everything from scratch if needed, run all tests (ARCH=arm64: on arm64)"
+	@echo "make check   build everything from scratch if needed, run all tests (ARCH=arm64: on arm64; CONFIG=rt: on PREEMPT_RT)"
 	@echo "make run     build the patched kernel, boot it, show the demo"
 	@echo "make shell   boot the patched test kernel to an interactive shell"
 	@echo "make tree    fresh scratch tree build/linux: base + patches/series"
@@ -21,7 +21,7 @@ CONFIG ?= test
 archflag = $(if $(ARCH),--arch $(ARCH))
 
 check:
-	@scripts/check $(archflag)
+	@scripts/check $(archflag) $(if $(filter-out test,$(CONFIG)),--config $(CONFIG))
 
 run:
 	@scripts/run-demo
