@@ -1,5 +1,5 @@
 # The workbench: see README.md.
-.PHONY: all check run shell tree export base kernel base-kernel selftests bench stress stable releases rebase clean help
+.PHONY: all check run shell tree export base kernel base-kernel selftests bench stress stable releases matrix rebase deb clean help
 
 help:
 	@echo "make check   build everything from scratch if needed, run all tests (ARCH=arm64: on arm64; CONFIG=rt: on PREEMPT_RT)"
@@ -13,7 +13,9 @@ help:
 	@echo "make stress  30 minutes of stress and fuzzing on a KASAN kernel (CONFIG=rt: PREEMPT_RT)"
 	@echo "make stable  each Cc: stable fix applied alone to the base: builds and boots"
 	@echo "make releases  does the series apply to each Debian 6.12 the archive holds? (build/releases/table.md)"
+	@echo "make matrix  build matrix: options off, i386, arm64, Debian's config, every prefix (CELLS=..., PREFIXES=A-B; hours)"
 	@echo "make rebase VERSION=X  move the series to Debian linux-source-6.12 X (DRY_RUN=1: only report)"
+	@echo "make deb    Debian packages of the patched kernel (Debian's config), installed and booted in Debian 12 (DEB_MODULES=guest: trimmed modules; STOCK=1: Debian's own kernel)"
 
 CONFIG ?= test
 # ARCH=arm64: make check, kernel, selftests and shell for arm64 (cross-built,
@@ -58,14 +60,27 @@ stable:
 	@scripts/stable-check
 
 # make releases [VERSIONS="X Y ..."]: the point-release part of issue 19's
-# build matrix (the configs, architectures and prefixes are not in yet)
+# build matrix (make matrix has the rest, and this as its "versions" cell)
 releases:
 	@scripts/releases $(VERSIONS)
+
+# make matrix [CELLS="CELL..."] [PREFIXES=A-B]: issue 19's build matrix
+# (scripts/matrix, build/matrix/table.md); not part of make check
+matrix:
+	@scripts/matrix
 
 # make rebase VERSION=X [DRY_RUN=1]
 rebase:
 	@test -n "$(VERSION)" || { echo "usage: make rebase VERSION=X [DRY_RUN=1] (X: apt-cache madison linux-source-6.12)" >&2; exit 2; }
 	@scripts/rebase $(if $(DRY_RUN),--dry-run) $(VERSION)
+
+# make deb [DEB_MODULES=full|guest] [STOCK=1]: bindeb-pkg with Debian's config
+# plus configs/deb.config (full: all of Debian's modules, hours on 2 cores;
+# guest: only those of tests/deb/guest-modules), installed into a debootstrap
+# bookworm, booted under QEMU, the demo run there. STOCK=1: Debian's own
+# linux-image instead, a check of the root file system and boot path only.
+deb:
+	@scripts/deb --modules $(or $(DEB_MODULES),full) $(if $(STOCK),--stock)
 
 clean:
 	rm -rf build/obj build/vm.* build/logs

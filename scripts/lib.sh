@@ -52,10 +52,12 @@ BENCH_PACKAGES="python3-matplotlib"
 # unpacked from the archive's arm64 package (arm64_busybox).
 ARM64_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 
-# parse_arch ARCH: "--arch" of the scripts. Sets ARCH_SUFFIX, the suffix of the
-# build directories build/obj/<patched|base>-<config>$ARCH_SUFFIX: "" for
-# x86-64 (the default: x86, x86_64 or empty), "-arm64" for arm64, which also
-# installs $ARM64_PACKAGES if missing.
+# parse_arch ARCH [i386]: "--arch" of the scripts. Sets ARCH_SUFFIX, the suffix
+# of the build directories build/obj/<patched|base>-<config>$ARCH_SUFFIX: ""
+# for x86-64 (the default: x86, x86_64 or empty), "-arm64" for arm64, which
+# also installs $ARM64_PACKAGES if missing. With a second argument "i386" (the
+# callers that can build it: scripts/build-kernel for make matrix), also
+# "-i386" for i386 (32-bit x86, the native gcc with ARCH=i386).
 parse_arch() {
 	# shellcheck disable=SC2034 # used by the scripts that source this
 	case $1 in
@@ -63,7 +65,9 @@ parse_arch() {
 	arm64|aarch64) ARCH_SUFFIX=-arm64
 		# shellcheck disable=SC2086 # a list of words
 		ensure_packages $ARM64_PACKAGES ;;
-	*) die "--arch $1: x86_64 or arm64" ;;
+	i386|x86_32) [ "${2:-}" = i386 ] || die "--arch $1: x86_64 or arm64"
+		ARCH_SUFFIX=-i386 ;;
+	*) die "--arch $1: x86_64 or arm64${2:+ or $2}" ;;
 	esac
 }
 
