@@ -7,7 +7,11 @@
 # usage: fuzz-run.sh ARGS... (passed to mm_fuzz)
 thp=/sys/kernel/mm/transparent_hugepage/enabled
 dir=/tmp/mm_fuzz
-old=$(sed 's/.*\[\(.*\)\].*/\1/' $thp) || exit 1
+# No THP (PREEMPT_RT on 6.12): nothing to set or restore.
+old=
+if [ -e $thp ]; then
+	old=$(sed 's/.*\[\(.*\)\].*/\1/' $thp) || exit 1
+fi
 # busybox's timeout leaves a watcher process (in the directory it was started
 # from) for up to a second after the program ends: umount may have to wait.
 cleanup() {
@@ -16,10 +20,10 @@ cleanup() {
 		umount $dir 2>/dev/null && break
 		sleep 1
 	done
-	echo "$old" >$thp
+	[ -z "$old" ] || echo "$old" >$thp
 }
 trap 'cleanup; exit 1' INT TERM
-echo madvise >$thp || exit 1
+[ -z "$old" ] || echo madvise >$thp || exit 1
 mkdir -p $dir && mount -t tmpfs none $dir || exit 1
 cd /
 timeout -s KILL 600 sh -c 'cd "$0" && exec /work/mm_fuzz "$@"' $dir "$@"
